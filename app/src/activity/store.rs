@@ -1,0 +1,44 @@
+//! (ssr) Writing activity-log entries. Names are copied into the entry so it outlives the users.
+
+use sqlx::{Any, Executor};
+
+#[derive(Clone, Debug, Default)]
+pub struct Entry<'a> {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub actor_email: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<i64>,
+    pub object_name: &'a str,
+    pub success: bool,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    /// JSON object with before/after values or a reason.
+    pub details: String,
+}
+
+pub async fn record<'c, E: Executor<'c, Database = Any>>(exec: E, entry: &Entry<'_>) -> Result<(), sqlx::Error> {
+    let details = if entry.details.is_empty() { "{}" } else { entry.details.as_str() };
+    sqlx::query(
+        "INSERT INTO activity_log (at, actor_id, actor_name, actor_email, action, object_type, \
+         object_id, object_name, outcome, ip, user_agent, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(entry.at)
+    .bind(entry.actor_id)
+    .bind(entry.actor_name)
+    .bind(entry.actor_email)
+    .bind(entry.action)
+    .bind(entry.object_type)
+    .bind(entry.object_id)
+    .bind(entry.object_name)
+    .bind(if entry.success { "success" } else { "failure" })
+    .bind(entry.ip)
+    .bind(entry.user_agent)
+    .bind(details)
+    .execute(exec)
+    .await?;
+    Ok(())
+}

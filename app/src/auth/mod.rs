@@ -1,0 +1,109 @@
+//! Setup (first administrator), sign-in, sessions, sign-out and the current user.
+
+pub mod api;
+pub mod view;
+
+#[cfg(feature = "ssr")]
+pub mod secrets;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use crate::domain::{Permission, Role, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user, as the UI needs them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: UserId,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    /// Union of the role's permissions and those of every group the user is in.
+    pub permissions: Vec<Permission>,
+}
+
+impl Me {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// Who is looking at the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Viewer {
+    /// No user exists yet: everything leads to /setup, with the console URL prefilled.
+    SetupRequired { suggested_console_url: String },
+    /// Not signed in; `reason` says why a session just ended, if it did.
+    Anonymous { reason: Option<SignOutReason> },
+    SignedIn(Me),
+}
+
+/// Why the server ended a session; carried to the login page as `?reason=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignOutReason {
+    Disabled,
+    Expired,
+    Idle,
+}
+
+impl SignOutReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            SignOutReason::Disabled => "disabled",
+            SignOutReason::Expired => "expired",
+            SignOutReason::Idle => "idle",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [SignOutReason::Disabled, SignOutReason::Expired, SignOutReason::Idle]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            SignOutReason::Disabled => "Your access has been disabled. Contact an administrator.",
+            SignOutReason::Expired => "Your session has expired. Please sign in again.",
+            SignOutReason::Idle => "You were signed out after a period of inactivity.",
+        }
+    }
+}
+
+/// A local path to return to after sign-in; anything else (other hosts, `//x`) becomes `/`.
+pub fn safe_next_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.starts_with("/login")
+                && !path.starts_with("/setup")
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next_path;
+
+    #[test]
+    fn next_path_stays_local() {
+        assert_eq!(safe_next_path(Some("/settings/users?q=a")), "/settings/users?q=a");
+        assert_eq!(safe_next_path(Some("//evil.example")), "/");
+        assert_eq!(safe_next_path(Some("https://evil.example")), "/");
+        assert_eq!(safe_next_path(Some("/\\evil")), "/");
+        assert_eq!(safe_next_path(None), "/");
+    }
+}

@@ -1,0 +1,290 @@
+//! (ssr) Authentication rules: first-admin registration, sign-in with brute-force limits,
+//! session validation with idle and absolute timeouts, sign-out. No HTTP here.
+
+use super::secrets::{hash_password, random_token, token_hash, verify_password};
+use super::store::{self, NewSession, NewUser, UserRecord};
+use super::{Me, SignOutReason, Viewer};
+use crate::activity::store::{self as activity, Entry};
+use crate::context::RequestMeta;
+use crate::db::{is_unique_violation, Tx};
+use crate::domain::{parse_console_url, parse_name, password_problem, AppError, Email, FieldError, Permission, Role, UserId};
+use crate::settings::store as settings;
+use crate::state::AppState;
+
+pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+const ALREADY_SET_UP: &str = "Roster is already set up. Sign in instead.";
+
+/// Failed sign-ins tolerated per email (and per address) in the window before refusing.
+const MAX_FAILURES_PER_EMAIL: i64 = 10;
+const MAX_FAILURES_PER_IP: i64 = 50;
+const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+
+pub struct Registration {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub console_url: String,
+}
+
+/// A new session: the cookie value and how long the cookie may live.
+pub struct NewSessionCookie {
+    pub token: String,
+    pub max_age_secs: i64,
+}
+
+/// Parses a new password and its confirmation into field errors.
+pub fn check_new_password(password: &str, confirm: &str, errors: &mut Vec<FieldError>) {
+    if let Some(problem) = password_problem(password) {
+        errors.push(FieldError::new("password", problem));
+    } else if password != confirm {
+        errors.push(FieldError::new("password_confirm", "The passwords do not match."));
+    }
+}
+
+/// Collects every field's problem at once, so the form can show them all.
+fn collect<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+pub async fn register_first_admin(state: &AppState, form: Registration, meta: &RequestMeta) -> Result<NewSessionCookie, AppError> {
+    let mut errors = Vec::new();
+    let first_name = collect(parse_name("first_name", "First name", &form.first_name), &mut errors);
+    let last_name = collect(parse_name("last_name", "Last name", &form.last_name), &mut errors);
+    let email = collect(Email::parse(&form.email), &mut errors);
+    check_new_password(&form.password, &form.password_confirm, &mut errors);
+    let console_url = collect(parse_console_url(&form.console_url), &mut errors);
+    let (Some(first_name), Some(last_name), Some(email), Some(console_url), true) =
+        (first_name, last_name, email, console_url, errors.is_empty())
+    else {
+        return Err(AppError::Invalid(errors));
+    };
+    if store::setup_completed(&state.db.pool).await? {
+        return Err(AppError::Conflict(ALREADY_SET_UP.into()));
+    }
+    let password_hash = hash_password(form.password).await.map_err(internal)?;
+    let now = state.clock.now();
+
+    let mut tx = state.db.begin().await?;
+    // The database decides the race: only one transaction can insert the setup row.
+    match store::claim_setup(&mut *tx, now).await {
+        Err(e) if is_unique_violation(&e) => return Err(AppError::Conflict(ALREADY_SET_UP.into())),
+        other => other?,
+    }
+    let user = NewUser {
+        email: email.as_str(),
+        first_name: &first_name,
+        last_name: &last_name,
+        password_hash: &password_hash,
+        role: Role::GlobalAdministrator.code(),
+        invited_by: None,
+        now,
+    };
+    let user_id = store::insert_user(&mut *tx, &user).await?;
+    store::record_first_user(&mut *tx, user_id).await?;
+    settings::set(&mut *tx, settings::CONSOLE_URL, &console_url, now).await?;
+    let name = format!("{first_name} {last_name}");
+    activity::record(
+        &mut *tx,
+        &Entry {
+            at: now,
+            actor_id: Some(user_id),
+            actor_name: &name,
+            actor_email: email.as_str(),
+            action: "setup.first_admin_registered",
+            object_type: "user",
+            object_id: Some(user_id),
+            object_name: &name,
+            success: true,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            details: serde_json::json!({ "role": Role::GlobalAdministrator.label(), "console_url": console_url }).to_string(),
+        },
+    )
+    .await?;
+    let cookie = start_session(&mut tx, user_id, now, meta).await?;
+    tx.commit().await?;
+    Ok(cookie)
+}
+
+pub async fn login(state: &AppState, email: &str, password: String, meta: &RequestMeta) -> Result<NewSessionCookie, AppError> {
+    let email = Email::parse(email)?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Password is required."));
+    }
+    let now = state.clock.now();
+    let pool = &state.db.pool;
+    let (email_failures, ip_failures) =
+        store::recent_failures(pool, email.as_str(), &meta.ip, now - FAILURE_WINDOW_SECS).await?;
+    if email_failures >= MAX_FAILURES_PER_EMAIL || ip_failures >= MAX_FAILURES_PER_IP {
+        log_login(state, None, email.as_str(), false, "too many failed attempts", meta).await?;
+        return Err(AppError::RateLimited(
+            "Too many failed sign-in attempts. Wait 15 minutes and try again.".into(),
+        ));
+    }
+    let user = store::find_user_by_email(pool, email.as_str()).await?;
+    let verified = verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await;
+    let user = match user {
+        Some(user) if verified => user,
+        _ => {
+            store::record_login_attempt(pool, email.as_str(), &meta.ip, false, now).await?;
+            log_login(state, None, email.as_str(), false, "wrong email or password", meta).await?;
+            return Err(AppError::invalid("", WRONG_CREDENTIALS));
+        }
+    };
+    if user.status != "active" {
+        log_login(state, Some(&user), email.as_str(), false, "access disabled", meta).await?;
+        return Err(AppError::AccessDisabled);
+    }
+    let mut tx = state.db.begin().await?;
+    store::record_login_attempt(&mut *tx, email.as_str(), &meta.ip, true, now).await?;
+    store::set_last_login(&mut *tx, user.id, now).await?;
+    let cookie = start_session(&mut tx, user.id, now, meta).await?;
+    tx.commit().await?;
+    log_login(state, Some(&user), email.as_str(), true, "", meta).await?;
+    Ok(cookie)
+}
+
+async fn log_login(
+    state: &AppState,
+    user: Option<&UserRecord>,
+    email: &str,
+    success: bool,
+    reason: &str,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let name = user.map(full_name).unwrap_or_default();
+    let details = if reason.is_empty() { String::new() } else { serde_json::json!({ "reason": reason }).to_string() };
+    activity::record(
+        &state.db.pool,
+        &Entry {
+            at: state.clock.now(),
+            actor_id: user.map(|u| u.id),
+            actor_name: &name,
+            actor_email: email,
+            action: if success { "auth.login" } else { "auth.login_failed" },
+            object_type: "session",
+            success,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            details,
+            ..Entry::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A fresh random session token, stored only as its hash; the absolute lifetime comes from settings.
+async fn start_session(tx: &mut Tx<'_>, user_id: i64, now: i64, meta: &RequestMeta) -> Result<NewSessionCookie, AppError> {
+    let hours = settings::get_i64(&mut **tx, settings::ABSOLUTE_TIMEOUT_HOURS, settings::DEFAULT_ABSOLUTE_TIMEOUT_HOURS).await?;
+    let max_age_secs = hours * 3600;
+    let token = random_token();
+    let hash = token_hash(&token);
+    let session = NewSession {
+        token_hash: &hash,
+        user_id,
+        now,
+        expires_at: now + max_age_secs,
+        ip: &meta.ip,
+        user_agent: &meta.user_agent,
+    };
+    store::insert_session(&mut **tx, &session).await?;
+    Ok(NewSessionCookie { token, max_age_secs })
+}
+
+/// Who holds this session cookie. Ends sessions that are past their limits or whose user was
+/// disabled, and says why.
+pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Viewer, AppError> {
+    let pool = &state.db.pool;
+    if !store::setup_completed(pool).await? {
+        return Ok(Viewer::SetupRequired { suggested_console_url: String::new() });
+    }
+    let Some(token) = token else { return Ok(Viewer::Anonymous { reason: None }) };
+    let Some(session) = store::find_session(pool, &token_hash(token)).await? else {
+        return Ok(Viewer::Anonymous { reason: None });
+    };
+    let now = state.clock.now();
+    let idle_minutes = settings::get_i64(pool, settings::IDLE_TIMEOUT_MINUTES, settings::DEFAULT_IDLE_TIMEOUT_MINUTES).await?;
+    let ended = if session.user.status != "active" {
+        Some(SignOutReason::Disabled)
+    } else if now >= session.expires_at {
+        Some(SignOutReason::Expired)
+    } else if now - session.last_seen_at >= idle_minutes * 60 {
+        Some(SignOutReason::Idle)
+    } else {
+        None
+    };
+    if let Some(reason) = ended {
+        store::delete_session(pool, session.session_id).await?;
+        return Ok(Viewer::Anonymous { reason: Some(reason) });
+    }
+    // Idle time is tracked to the minute; skipping the write otherwise keeps reads cheap.
+    if now - session.last_seen_at >= 60 {
+        store::touch_session(pool, session.session_id, now).await?;
+    }
+    Ok(Viewer::SignedIn(me(state, &session.user).await?))
+}
+
+async fn me(state: &AppState, user: &UserRecord) -> Result<Me, AppError> {
+    let role = Role::from_code(&user.role).ok_or_else(|| internal(format!("unknown role {}", user.role)))?;
+    let mut permissions: Vec<Permission> = role.permissions().to_vec();
+    for code in store::group_roles(&state.db.pool, user.id).await? {
+        if let Some(group_role) = Role::from_code(&code) {
+            permissions.extend_from_slice(group_role.permissions());
+        }
+    }
+    permissions.sort();
+    permissions.dedup();
+    Ok(Me {
+        id: UserId(user.id),
+        email: user.email.clone(),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        role,
+        permissions,
+    })
+}
+
+/// Ends the session behind this token (if any) and records it.
+pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result<(), AppError> {
+    let pool = &state.db.pool;
+    let Some(session) = store::find_session(pool, &token_hash(token)).await? else { return Ok(()) };
+    store::delete_session(pool, session.session_id).await?;
+    let name = full_name(&session.user);
+    activity::record(
+        pool,
+        &Entry {
+            at: state.clock.now(),
+            actor_id: Some(session.user.id),
+            actor_name: &name,
+            actor_email: &session.user.email,
+            action: "auth.logout",
+            object_type: "session",
+            success: true,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            ..Entry::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The console URL links and emails use: the operator's setting wins over the one saved at setup.
+pub async fn public_url(state: &AppState) -> Result<Option<String>, AppError> {
+    if let Some(url) = &state.config.public_url {
+        return Ok(Some(url.clone()));
+    }
+    Ok(settings::get(&state.db.pool, settings::CONSOLE_URL).await?)
+}
+
+fn full_name(user: &UserRecord) -> String {
+    format!("{} {}", user.first_name, user.last_name)
+}
+
+fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "internal error");
+    AppError::Internal
+}

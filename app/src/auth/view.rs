@@ -1,0 +1,314 @@
+//! Setup, login and profile pages, and the console frame that guards every signed-in page.
+
+use super::api::{Login, Logout, RegisterFirstAdmin};
+use super::{Me, SignOutReason, Viewer};
+use crate::domain::{password_problem, AppError, Permission, PASSWORD_MAX, PASSWORD_MIN};
+use crate::ui::{action_error, Field, FormError, Page};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The viewer resource and the actions that change it, shared by every page.
+#[derive(Clone, Copy)]
+pub struct AuthContext {
+    pub viewer: Resource<Result<Viewer, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub setup: ServerAction<RegisterFirstAdmin>,
+}
+
+impl AuthContext {
+    pub fn provide() -> Self {
+        let login = ServerAction::<Login>::new();
+        let logout = ServerAction::<Logout>::new();
+        let setup = ServerAction::<RegisterFirstAdmin>::new();
+        let viewer = Resource::new(
+            move || (login.version().get(), logout.version().get(), setup.version().get()),
+            |_| super::api::get_viewer(),
+        );
+        let ctx = AuthContext { viewer, login, logout, setup };
+        provide_context(ctx);
+        ctx
+    }
+}
+
+fn auth() -> AuthContext {
+    expect_context::<AuthContext>()
+}
+
+fn encode_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every signed-in page sits inside this: it sends visitors to /setup or /login (and back
+/// afterwards), and draws the top bar.
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    let ctx = auth();
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match ctx.viewer.await {
+                    Ok(Viewer::SignedIn(me)) => {
+                        provide_context(me.clone());
+                        view! {
+                            <TopBar me=me/>
+                            <main class="console">
+                                <Outlet/>
+                            </main>
+                        }
+                            .into_any()
+                    }
+                    Ok(Viewer::SetupRequired { .. }) => view! { <Redirect path="/setup"/> }.into_any(),
+                    Ok(Viewer::Anonymous { reason }) => {
+                        let here = format!(
+                            "{}{}",
+                            location.pathname.get_untracked(),
+                            location.search.get_untracked()
+                        );
+                        let mut target = format!("/login?next={}", encode_component(&here));
+                        if let Some(reason) = reason {
+                            target.push_str("&reason=");
+                            target.push_str(reason.code());
+                        }
+                        view! { <Redirect path=target/> }.into_any()
+                    }
+                    Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TopBar(me: Me) -> impl IntoView {
+    let ctx = auth();
+    let links = [
+        ("/settings/users", "User Management", Permission::ViewUsers),
+        ("/settings/groups", "Groups", Permission::ViewUsers),
+        ("/settings/email", "Email Configuration", Permission::ManageSettings),
+        ("/settings/general", "General", Permission::ManageSettings),
+        ("/settings/activity", "Activity Log", Permission::ViewActivity),
+    ];
+    let settings: Vec<_> = links
+        .into_iter()
+        .filter(|(_, _, permission)| me.can(*permission))
+        .map(|(href, label, _)| view! { <li><A href=href>{label}</A></li> })
+        .collect();
+    let settings_menu = (!settings.is_empty()).then(|| {
+        view! {
+            <details class="menu">
+                <summary>"Settings"</summary>
+                <ul>{settings}</ul>
+            </details>
+        }
+    });
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">"Roster"</A>
+            <nav class="menus">
+                {settings_menu}
+                <details class="menu user-menu">
+                    <summary>{me.display_name()}</summary>
+                    <ul>
+                        <li><A href="/profile">"Profile"</A></li>
+                        <li>
+                            <ActionForm action=ctx.logout>
+                                <button type="submit" class="link-button">"Sign out"</button>
+                            </ActionForm>
+                        </li>
+                    </ul>
+                </details>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let me = expect_context::<Me>();
+    view! {
+        <Page title=format!("Welcome, {}", me.first_name)>
+            <p>"You are signed in as " <strong>{me.email.clone()}</strong> " (" {me.role.label()} ")."</p>
+            <p>"Use the Settings menu to manage users, groups, email delivery and security settings."</p>
+        </Page>
+    }
+}
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let me = expect_context::<Me>();
+    view! {
+        <Page title="Profile">
+            <dl class="details">
+                <dt>"Name"</dt><dd>{me.display_name()}</dd>
+                <dt>"Email"</dt><dd>{me.email.clone()}</dd>
+                <dt>"Role"</dt><dd>{me.role.label()}</dd>
+            </dl>
+        </Page>
+    }
+}
+
+/// A centred card for the pages seen before signing in.
+#[component]
+fn AuthCard(children: Children) -> impl IntoView {
+    view! {
+        <main class="auth-page">
+            <div class="card">
+                <p class="brand">"Roster"</p>
+                {children()}
+            </div>
+        </main>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let ctx = auth();
+    let query = use_query_map();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let next = query.read_untracked().get("next").unwrap_or_default();
+                match ctx.viewer.await {
+                    Ok(Viewer::SetupRequired { .. }) => view! { <Redirect path="/setup"/> }.into_any(),
+                    Ok(Viewer::SignedIn(_)) => view! { <Redirect path=super::safe_next_path(Some(&next))/> }.into_any(),
+                    _ => view! { <LoginForm next=next/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LoginForm(next: String) -> impl IntoView {
+    let ctx = auth();
+    let query = use_query_map();
+    let notice = move || {
+        query.read().get("reason").and_then(|code| SignOutReason::from_code(&code)).map(|r| r.message())
+    };
+    let error = action_error(ctx.login);
+    let pending = ctx.login.pending();
+    view! {
+        <AuthCard>
+            <h1>"Sign in"</h1>
+            <Show when=move || notice().is_some()>
+                <p class="notice" role="status">{notice}</p>
+            </Show>
+            <ActionForm action=ctx.login>
+                <FormError error=error/>
+                <Field name="email" label="Email" kind="email" autocomplete="username" server_error=error/>
+                <Field name="password" label="Password" kind="password" autocomplete="current-password" server_error=error/>
+                <input type="hidden" name="next" value=next/>
+                <button type="submit" class="primary" disabled=move || pending.get()>"Sign in"</button>
+            </ActionForm>
+        </AuthCard>
+    }
+}
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let ctx = auth();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match ctx.viewer.await {
+                    Ok(Viewer::SetupRequired { suggested_console_url }) => {
+                        view! { <SetupForm console_url=suggested_console_url/> }.into_any()
+                    }
+                    // Once anyone exists, registration is gone for good: show the login page.
+                    Ok(Viewer::SignedIn(_)) => view! { <Redirect path="/"/> }.into_any(),
+                    _ => view! { <LoginForm next="/".to_string()/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SetupForm(console_url: String) -> impl IntoView {
+    let ctx = auth();
+    let error = action_error(ctx.setup);
+    let pending = ctx.setup.pending();
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let password_error = Signal::derive(move || {
+        let pw = password.get();
+        (!pw.is_empty()).then(|| password_problem(&pw)).flatten()
+    });
+    let confirm_error = Signal::derive(move || {
+        let c = confirm.get();
+        (!c.is_empty() && c != password.get()).then(|| "The passwords do not match.".to_string())
+    });
+    let ready = move || {
+        !password.get().is_empty() && password_error.get().is_none() && confirm.get() == password.get()
+    };
+    view! {
+        <AuthCard>
+            <h1>"Welcome to Roster"</h1>
+            <p>"Create the first account. It becomes the Global Administrator, who invites everyone else."</p>
+            <ActionForm action=ctx.setup>
+                <FormError error=error/>
+                <div class="row">
+                    <Field name="first_name" label="First name" autocomplete="given-name" server_error=error/>
+                    <Field name="last_name" label="Last name" autocomplete="family-name" server_error=error/>
+                </div>
+                <Field name="email" label="Email" kind="email" autocomplete="email" server_error=error/>
+                <Field
+                    name="password"
+                    label="Password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint=format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters, and not a commonly used password.")
+                    local_error=password_error
+                    server_error=error
+                    on_input=Callback::new(move |v| password.set(v))
+                />
+                <Field
+                    name="password_confirm"
+                    label="Confirm password"
+                    kind="password"
+                    autocomplete="new-password"
+                    local_error=confirm_error
+                    server_error=error
+                    on_input=Callback::new(move |v| confirm.set(v))
+                />
+                <Field
+                    name="console_url"
+                    label="Console URL"
+                    kind="url"
+                    value=console_url
+                    hint="The address people use to reach this console; used in links and emails."
+                    server_error=error
+                />
+                <button type="submit" class="primary" disabled=move || pending.get() || !ready()>
+                    "Create account"
+                </button>
+            </ActionForm>
+        </AuthCard>
+    }
+}
+
+/// A settings page that only users holding `permission` may see. The server functions behind
+/// each page check the same permission again.
+#[component]
+pub fn Gated(permission: Permission, children: ChildrenFn) -> impl IntoView {
+    let me = expect_context::<Me>();
+    if me.can(permission) {
+        children().into_any()
+    } else {
+        view! {
+            <Page title="Not allowed">
+                <p class="form-error">"You don't have permission to view this page."</p>
+            </Page>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,95 @@
+//! (ssr) What a server function knows about its request: state, caller address, session cookie.
+//! Server functions use these helpers and nothing else from HTTP.
+
+use crate::domain::AppError;
+use crate::state::AppState;
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+pub const SESSION_COOKIE: &str = "roster_session";
+
+/// Who sent the request, for the activity log and rate limits.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+pub fn request_meta() -> RequestMeta {
+    let Some(parts) = parts() else { return RequestMeta::default() };
+    let ip = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default();
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect())
+        .unwrap_or_default();
+    RequestMeta { ip, user_agent }
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_token() -> Option<String> {
+    let parts = parts()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// The scheme and host the browser used, for prefilling the console URL at setup.
+pub fn request_origin() -> Option<String> {
+    let parts = parts()?;
+    let host = parts.headers.get(http::header::HOST)?.to_str().ok()?;
+    let proto = parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("http");
+    Some(format!("{proto}://{host}"))
+}
+
+pub fn append_response_header(name: http::HeaderName, value: &str) {
+    if let (Some(options), Ok(value)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(value)) {
+        options.append_header(name, value);
+    }
+}
+
+/// Gives an error its HTTP status on the way out, so API clients see 401/403/422 too.
+pub fn fail<T>(error: AppError) -> Result<T, AppError> {
+    if let Some(options) = use_context::<ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            options.set_status(status);
+        }
+    }
+    Err(error)
+}
+
+/// Runs a server function body and maps its error through [`fail`].
+pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    match body.await {
+        Ok(value) => Ok(value),
+        Err(error) => fail(error),
+    }
+}

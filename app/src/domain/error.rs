@@ -1,0 +1,117 @@
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use std::fmt;
+
+/// A problem with one form field, shown next to that field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldError { field: field.to_string(), message: message.into() }
+    }
+}
+
+/// The error every server function returns. Messages are meant for the person at the browser;
+/// internal details stay in the server log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppError {
+    /// No valid session: sign in first.
+    Unauthenticated,
+    /// The session ended because the account was disabled.
+    AccessDisabled,
+    /// Signed in, but not allowed to do this.
+    Forbidden(String),
+    /// Bad input: nothing was changed.
+    Invalid(Vec<FieldError>),
+    /// The request conflicts with the current state (duplicate, already done, …).
+    Conflict(String),
+    NotFound(String),
+    /// Too many attempts; try again later.
+    RateLimited(String),
+    /// Something went wrong on the server; details are in its log.
+    Internal,
+    /// The request never reached the function (network, encoding).
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The message for one field, if this error is about that field.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Invalid(errors) => {
+                errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// HTTP status used on the wire (server functions only).
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::AccessDisabled => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::NotFound(_) => 404,
+            AppError::RateLimited(_) => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppError::Unauthenticated => f.write_str("Please sign in."),
+            AppError::AccessDisabled => f.write_str("Your access has been disabled."),
+            AppError::Forbidden(msg)
+            | AppError::Conflict(msg)
+            | AppError::NotFound(msg)
+            | AppError::RateLimited(msg) => f.write_str(msg),
+            AppError::Invalid(errors) => {
+                let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                f.write_str(&messages.join(" "))
+            }
+            AppError::Internal => f.write_str("Something went wrong on the server. Please try again."),
+            AppError::Transport(msg) => write!(f, "Could not reach the server: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<FieldError> for AppError {
+    fn from(value: FieldError) -> Self {
+        AppError::Invalid(vec![value])
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                AppError::Invalid(vec![FieldError::new("", format!("Bad request: {msg}"))])
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        AppError::Internal
+    }
+}

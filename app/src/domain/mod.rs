@@ -1,0 +1,78 @@
+//! Types that cross the wire and are parsed at the edges: once a value has one of these
+//! types it is known to be valid, on the server and in the browser alike.
+
+mod email;
+mod error;
+mod password;
+mod role;
+
+pub use email::Email;
+pub use error::{AppError, FieldError};
+pub use password::{password_problem, PASSWORD_MAX, PASSWORD_MIN};
+pub use role::{Permission, Role};
+
+use serde::{Deserialize, Serialize};
+
+/// A user's primary key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserId(pub i64);
+
+/// A first or last name: trimmed, 1..=100 characters, no control characters.
+pub fn parse_name(field: &'static str, label: &str, raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(field, format!("{label} is required.")));
+    }
+    if name.chars().count() > 100 {
+        return Err(FieldError::new(field, format!("{label} must be at most 100 characters.")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new(field, format!("{label} must not contain control characters.")));
+    }
+    Ok(name.to_string())
+}
+
+/// The console's public URL: `http(s)://host[:port]`, no query or fragment; a trailing slash is dropped.
+pub fn parse_console_url(raw: &str) -> Result<String, FieldError> {
+    let url = raw.trim().trim_end_matches('/');
+    let bad = |msg: &str| Err(FieldError::new("console_url", msg.to_string()));
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        rest
+    } else {
+        return bad("The console URL must start with http:// or https://.");
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return bad("The console URL needs a host name, like https://roster.example.com.");
+    }
+    if url.contains(['?', '#', ' ']) || url.chars().any(char::is_control) {
+        return bad("The console URL must not contain spaces, a query or a fragment.");
+    }
+    if url.len() > 2000 {
+        return bad("The console URL is too long.");
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_url_is_parsed() {
+        assert_eq!(parse_console_url(" https://r.example.com/ ").unwrap(), "https://r.example.com");
+        assert_eq!(parse_console_url("http://127.0.0.1:3000").unwrap(), "http://127.0.0.1:3000");
+        assert!(parse_console_url("ftp://x").is_err());
+        assert!(parse_console_url("https://").is_err());
+        assert!(parse_console_url("https://x/?a=b").is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(parse_name("first_name", "First name", "  Ada ").unwrap(), "Ada");
+        assert!(parse_name("first_name", "First name", "   ").is_err());
+        assert!(parse_name("first_name", "First name", &"x".repeat(101)).is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! Groups: named sets of users that grant a role's permissions.
+
+pub mod view;

@@ -1,0 +1,90 @@
+//! Roster's shared application: pages and server functions (both targets), services and
+//! storage (server only). One folder per product area; see ARCHITECTURE in the README.
+
+pub mod activity;
+pub mod auth;
+pub mod domain;
+pub mod groups;
+pub mod mail;
+pub mod settings;
+pub mod ui;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use auth::view::{AuthContext, ConsoleLayout, HomePage, LoginPage, ProfilePage, SetupPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options=options.clone()/>
+                <HashedStylesheet options=options id="leptos"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    AuthContext::provide();
+    // Pages render after their data so that redirects (to /setup, /login) are real HTTP redirects.
+    let ssr = SsrMode::Async;
+    view! {
+        <Title text="Roster"/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/setup") view=SetupPage ssr=ssr.clone()/>
+                <Route path=path!("/login") view=LoginPage ssr=ssr.clone()/>
+                <ParentRoute path=path!("") view=ConsoleLayout ssr=ssr.clone()>
+                    <Route path=path!("") view=HomePage ssr=ssr.clone()/>
+                    <Route path=path!("/profile") view=ProfilePage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/users") view=users::view::UsersPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/groups") view=groups::view::GroupsPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/email") view=mail::view::EmailConfigPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/general") view=settings::view::GeneralSettingsPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/activity") view=activity::view::ActivityPage ssr=ssr.clone()/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <main class="auth-page">
+            <div class="card">
+                <h1>"Page not found"</h1>
+                <p><a href="/">"Back to the console"</a></p>
+            </div>
+        </main>
+    }
+}

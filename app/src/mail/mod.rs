@@ -1,0 +1,3 @@
+//! Email configuration and delivery.
+
+pub mod view;

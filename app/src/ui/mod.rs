@@ -1,0 +1,94 @@
+//! Shared UI pieces: form fields with their errors, error banners, page frames.
+
+use crate::domain::AppError;
+use leptos::prelude::*;
+
+/// The latest result of a server action, as a signal of its error (if any).
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+    ServerAction<I>: Copy,
+{
+    Signal::derive(move || action.value().get().and_then(|result| result.err()))
+}
+
+/// A form-level error: anything not tied to one field.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = move || {
+        error.get().and_then(|e| match &e {
+            AppError::Invalid(fields) => {
+                let general: Vec<String> = fields.iter().filter(|f| f.field.is_empty()).map(|f| f.message.clone()).collect();
+                (!general.is_empty()).then(|| general.join(" "))
+            }
+            other => Some(other.to_string()),
+        })
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="form-error" role="alert">{message}</p>
+        </Show>
+    }
+}
+
+/// A labelled input with its error message underneath. `hint` explains the rule up front.
+#[component]
+pub fn Field(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    #[prop(into, default = "text".to_string())] kind: String,
+    #[prop(into, optional)] value: Signal<String>,
+    #[prop(into, optional)] autocomplete: Option<String>,
+    #[prop(into, optional)] hint: Option<String>,
+    /// A problem found in the browser as the user types.
+    #[prop(into, optional)]
+    local_error: Option<Signal<Option<String>>>,
+    /// The server's verdict on the last submission.
+    #[prop(into)]
+    server_error: Signal<Option<AppError>>,
+    #[prop(optional)] on_input: Option<Callback<String>>,
+    #[prop(optional)] readonly: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let field = name.clone();
+    let error = Signal::derive(move || {
+        local_error
+            .and_then(|e| e.get())
+            .or_else(|| server_error.get().and_then(|e| e.field_message(&field)))
+    });
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                readonly=readonly
+                prop:value=move || value.get()
+                aria-describedby=error_id.clone()
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                on:input=move |ev| {
+                    if let Some(cb) = on_input {
+                        cb.run(event_target_value(&ev));
+                    }
+                }
+            />
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <p class="field-error" id=error_id role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// A page with a heading inside the console.
+#[component]
+pub fn Page(#[prop(into)] title: String, children: Children) -> impl IntoView {
+    view! {
+        <section class="page">
+            <h1>{title.clone()}</h1>
+            {children()}
+        </section>
+    }
+}

@@ -1,0 +1,3 @@
+//! User management: the list, search, edit, disable, delete, bulk actions.
+
+pub mod view;

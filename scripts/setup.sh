@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs what Roster needs to build (and, with --for-tests, to test), skipping whatever is
+# already there. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for_tests=false
+[ "${1:-}" = "--for-tests" ] && for_tests=true
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+apt_updated=false
+apt_install() {
+  if ! $apt_updated; then
+    say "apt-get update"
+    $SUDO apt-get update -qq
+    apt_updated=true
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+SUDO=""
+if [ "$(id -u)" != 0 ] && have sudo; then SUDO=sudo; fi
+
+if ! have cargo; then
+  echo "Rust (cargo) is required: install it with rustup from https://rustup.rs" >&2
+  exit 1
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# cargo-leptos 0.3.10 is the newest that builds with rustc 1.95.
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  say "cargo install cargo-leptos 0.3.10"
+  cargo install cargo-leptos --version 0.3.10 --locked
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
+  say "cargo install wasm-bindgen-cli ${bindgen_version}"
+  cargo install wasm-bindgen-cli --version "${bindgen_version}" --locked --force
+fi
+
+# Debian's wasm-opt (binaryen 108) breaks release hydration; binaryen 116 works.
+if ! wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
+  say "cargo install wasm-opt 0.116.1 (builds binaryen; takes several minutes)"
+  cargo install wasm-opt --version 0.116.1 --locked
+fi
+
+if $for_tests; then
+  have node && have npm || apt_install nodejs npm
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "npm ci (end2end)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+fi
+say "toolchain ready"

@@ -1,0 +1,208 @@
+//! Configuration from the environment (and an optional `.env`). A bad value stops start-up
+//! with a message naming the variable and what is wrong with it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct Config {
+    /// `LEPTOS_SITE_ADDR`: where to listen.
+    pub site_addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: the built site (JS, WASM, CSS).
+    pub site_root: String,
+    /// `ROSTER_DATA_DIR`: the SQLite file and the generated secret key live here.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: SQLite by default, or PostgreSQL.
+    pub database_url: String,
+    /// `ROSTER_PUBLIC_URL`: the console's address in links and emails.
+    pub public_url: Option<String>,
+    /// `ROSTER_SECRET_KEY` or the key file in the data folder.
+    pub secret_key: SecretKeySource,
+    /// `ROSTER_LOG`: log filter and format.
+    pub log: LogConfig,
+}
+
+#[derive(Debug)]
+pub enum SecretKeySource {
+    Given([u8; 32]),
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    pub filter: String,
+    pub json: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { var, problem: problem.into() }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads configuration through `get`, so tests can supply their own variables.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let site_addr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|_| bad("LEPTOS_SITE_ADDR", "must be an address and port, like 127.0.0.1:3000"))?;
+        let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+        let data_dir = PathBuf::from(get("ROSTER_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(_) => return Err(bad("DATABASE_URL", "must start with sqlite:// or postgres://")),
+            None => format!("sqlite://{}", data_dir.join("roster.db").display()),
+        };
+        let public_url = match get("ROSTER_PUBLIC_URL") {
+            Some(url) => Some(
+                app::domain::parse_console_url(&url)
+                    .map_err(|e| bad("ROSTER_PUBLIC_URL", format!("is not valid: {}", e.message)))?,
+            ),
+            None => None,
+        };
+        let secret_key = match get("ROSTER_SECRET_KEY") {
+            Some(key) => SecretKeySource::Given(parse_secret_key(&key).map_err(|p| bad("ROSTER_SECRET_KEY", p))?),
+            None => SecretKeySource::File(data_dir.join("secret.key")),
+        };
+        let log = parse_log(get("ROSTER_LOG").as_deref()).map_err(|p| bad("ROSTER_LOG", p))?;
+        Ok(Config { site_addr, site_root, data_dir, database_url, public_url, secret_key, log })
+    }
+}
+
+/// 32 bytes as 64 hex digits or as base64.
+pub fn parse_secret_key(text: &str) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    let text = text.trim();
+    let bytes = if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()) {
+        (0..32).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or_default()).collect()
+    } else {
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text))
+            .map_err(|_| "must be 32 bytes written as 64 hex digits or base64 (try: openssl rand -hex 32)".to_string())?
+    };
+    bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| format!("must be 32 bytes long, got {} (try: openssl rand -hex 32)", b.len()))
+}
+
+/// `ROSTER_LOG` is a tracing filter (`info`, `debug,sqlx=warn`, …), optionally prefixed with
+/// `json:` or `text:` to pick the format. Default: `text:info`.
+pub fn parse_log(value: Option<&str>) -> Result<LogConfig, String> {
+    let value = value.unwrap_or("info").trim();
+    let (json, filter) = match value.split_once(':') {
+        Some(("json", rest)) => (true, rest),
+        Some(("text", rest)) => (false, rest),
+        Some((other, _)) if !other.contains(['=', ',']) => {
+            return Err(format!("has unknown format \"{other}\": use json: or text:, e.g. json:info"))
+        }
+        _ => (false, value),
+    };
+    let filter = if filter.is_empty() { "info" } else { filter };
+    tracing_subscriber::EnvFilter::try_new(filter)
+        .map_err(|e| format!("has an invalid filter \"{filter}\": {e}"))?;
+    Ok(LogConfig { filter: filter.to_string(), json })
+}
+
+/// Reads the key file, or creates it (owner-only) with a fresh random key.
+pub fn load_or_create_secret_key(path: &Path) -> Result<[u8; 32], String> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return parse_secret_key(&text).map_err(|p| format!("{} {p}", path.display()));
+    }
+    use rand::RngCore;
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(path, &hex).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(key)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_to_sqlite_in_the_data_folder() {
+        let c = config(&[("ROSTER_DATA_DIR", "/tmp/r")]).unwrap();
+        assert_eq!(c.database_url, "sqlite:///tmp/r/roster.db");
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(matches!(c.secret_key, SecretKeySource::File(_)));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = config(&[("LEPTOS_SITE_ADDR", "nonsense")]).unwrap_err();
+        assert_eq!(e.var, "LEPTOS_SITE_ADDR");
+        let e = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(e.var, "DATABASE_URL");
+        let e = config(&[("ROSTER_PUBLIC_URL", "roster.example.com")]).unwrap_err();
+        assert!(e.to_string().contains("ROSTER_PUBLIC_URL"));
+        let e = config(&[("ROSTER_SECRET_KEY", "abc")]).unwrap_err();
+        assert_eq!(e.var, "ROSTER_SECRET_KEY");
+        let e = config(&[("ROSTER_LOG", "yaml:info")]).unwrap_err();
+        assert_eq!(e.var, "ROSTER_LOG");
+    }
+
+    #[test]
+    fn log_format_prefix() {
+        let l = parse_log(Some("json:debug,sqlx=warn")).unwrap();
+        assert!(l.json);
+        assert_eq!(l.filter, "debug,sqlx=warn");
+        assert!(!parse_log(Some("info")).unwrap().json);
+    }
+
+    #[test]
+    fn secret_key_forms() {
+        assert_eq!(parse_secret_key(&"ab".repeat(32)).unwrap()[0], 0xab);
+        assert!(parse_secret_key("c2hvcnQ=").unwrap_err().contains("32 bytes"));
+    }
+
+    #[test]
+    fn key_file_is_created_owner_only_and_reused() {
+        let dir = std::env::temp_dir().join(format!("roster-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("secret.key");
+        let _ = std::fs::remove_file(&path);
+        let first = load_or_create_secret_key(&path).unwrap();
+        assert_eq!(load_or_create_secret_key(&path).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

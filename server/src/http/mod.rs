@@ -1,0 +1,7 @@
+//! HTTP concerns around the app: security headers, the cross-origin check, health endpoints,
+//! static files.
+
+pub mod headers;
+pub mod origin;
+pub mod probes;
+pub mod statics;

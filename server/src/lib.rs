@@ -1,0 +1,88 @@
+//! The Roster server: configuration, router and middleware, start-up. `main.rs` is only the CLI.
+
+pub mod config;
+pub mod http;
+
+use app::clock::Clock;
+use app::db::Db;
+use app::state::{AppState, RuntimeConfig};
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// Everything needed to build the router.
+pub struct ServerParts {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub public_url: Option<String>,
+    pub secret_key: [u8; 32],
+    pub clock: Clock,
+}
+
+pub fn app_state(parts: ServerParts) -> AppState {
+    AppState {
+        leptos_options: parts.leptos_options,
+        db: parts.db,
+        config: Arc::new(RuntimeConfig { public_url: parts.public_url, secret_key: parts.secret_key }),
+        clock: parts.clock,
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let site_root = options.site_root.to_string();
+    let public_url = state.config.public_url.clone();
+    let hsts = state.config.secure_cookies();
+
+    let app_routes = Router::new()
+        .route("/healthz", get(http::probes::healthz))
+        .route("/readyz", get(http::probes::readyz))
+        .leptos_routes_with_context(&state, routes, http::headers::set_page_csp, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .with_state(state);
+
+    let mut router = app_routes
+        .merge(http::statics::routes(&site_root, &options.site_pkg_dir))
+        .fallback_service(http::statics::fallback(&site_root));
+    for layer in http::headers::layers(hsts) {
+        router = router.layer(layer);
+    }
+    router
+        .layer(axum::middleware::from_fn(move |req, next| {
+            http::origin::same_origin_only(public_url.clone(), req, next)
+        }))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Leptos settings from the environment cargo-leptos sets, with defaults that let the release
+/// binary run on its own from the repository root.
+pub fn leptos_options(site_addr: std::net::SocketAddr, site_root: &str) -> LeptosOptions {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let hash_file = from_env("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|| "hash.txt".into());
+    // cargo-leptos writes hash.txt beside the binary when it hashes file names.
+    let hash_files = match from_env("LEPTOS_HASH_FILES") {
+        Some(v) => v == "true",
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(&hash_file).exists()))
+            .unwrap_or(false),
+    };
+    LeptosOptions::builder()
+        .output_name(from_env("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "roster".into()))
+        .site_root(site_root)
+        .site_pkg_dir(from_env("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+        .site_addr(site_addr)
+        .hash_file(std::sync::Arc::<str>::from(hash_file))
+        .hash_files(hash_files)
+        .build()
+}

@@ -1,0 +1,118 @@
+//! `roster`: the Roster server. `roster serve` (default) runs the console; `roster migrate`
+//! applies database migrations and exits.
+
+use app::clock::Clock;
+use app::db::Db;
+use clap::{Parser, Subcommand};
+use server::config::{load_or_create_secret_key, Config, LogConfig, SecretKeySource};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "roster", version, about = "Roster: user management for the security console")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web console (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("roster: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.log);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await.map(|_| ()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("roster: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(log: &LogConfig) {
+    let filter = tracing_subscriber::EnvFilter::new(&log.filter);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if log.json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn migrate(config: &Config) -> Result<Db, String> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| format!("cannot create ROSTER_DATA_DIR {}: {e}", config.data_dir.display()))?;
+    }
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database (DATABASE_URL): {e}"))?;
+    db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+    tracing::info!(backend = ?db.backend, "database ready");
+    Ok(db)
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create ROSTER_DATA_DIR {}: {e}", config.data_dir.display()))?;
+    let secret_key = match &config.secret_key {
+        SecretKeySource::Given(key) => *key,
+        SecretKeySource::File(path) => load_or_create_secret_key(path).map_err(|e| format!("ROSTER_SECRET_KEY: {e}"))?,
+    };
+    let db = migrate(&config).await?;
+    let leptos_options = server::leptos_options(config.site_addr, &config.site_root);
+    let state = server::app_state(server::ServerParts {
+        leptos_options,
+        db,
+        public_url: config.public_url.clone(),
+        secret_key,
+        clock: Clock::default(),
+    });
+    let router = server::router(state);
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
+    tracing::info!("Roster is listening on http://{}", config.site_addr);
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

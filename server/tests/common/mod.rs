@@ -1,0 +1,273 @@
+//! Test harness: the real router over a real database, a fresh one per test.
+//! SQLite: a new file. PostgreSQL: a new database on ROSTER_TEST_POSTGRES_URL (default
+//! postgres://postgres@127.0.0.1:5432/postgres), dropped when the test ends.
+#![allow(dead_code)]
+
+use app::clock::Clock;
+use app::db::Db;
+use app::state::AppState;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use sqlx::Row;
+use tower::ServiceExt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const HOST: &str = "roster.test";
+pub const ORIGIN: &str = "http://roster.test";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    _cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteDir(std::path::PathBuf),
+    PostgresDb { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PostgresDb { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside any runtime we may block on: use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(async {
+                        if let Ok(pool) = sqlx::PgPool::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .execute(&pool)
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("ROSTER_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn unique_name(prefix: &str) -> String {
+    use rand::Rng;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    format!("{prefix}_{now}_{:08x}", rand::thread_rng().gen::<u32>())
+}
+
+impl TestApp {
+    /// A fresh app on `backend`. For PostgreSQL when the server is unreachable: None if the
+    /// test command chose to skip PostgreSQL (ROSTER_TEST_POSTGRES=skip), a failure otherwise.
+    pub async fn start(backend: Backend) -> Option<TestApp> {
+        Self::start_with(backend, None).await
+    }
+
+    pub async fn start_with(backend: Backend, public_url: Option<&str>) -> Option<TestApp> {
+        let (db, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(unique_name("roster_test"));
+                std::fs::create_dir_all(&dir).unwrap();
+                let url = format!("sqlite://{}", dir.join("roster.db").display());
+                (Db::connect(&url).await.expect("open sqlite"), Cleanup::SqliteDir(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let admin = match sqlx::PgPool::connect(&admin_url).await {
+                    Ok(pool) => pool,
+                    Err(error) => {
+                        if std::env::var("ROSTER_TEST_POSTGRES").as_deref() == Ok("skip") {
+                            eprintln!("SKIPPED (PostgreSQL unreachable at {admin_url}: {error})");
+                            return None;
+                        }
+                        panic!("PostgreSQL is unreachable at {admin_url}: {error}. Start it, or set ROSTER_TEST_POSTGRES=skip to skip these tests.");
+                    }
+                };
+                let name = unique_name("roster_test");
+                sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&admin).await.expect("create test database");
+                admin.close().await;
+                let url = match admin_url.rsplit_once('/') {
+                    Some((base, _)) => format!("{base}/{name}"),
+                    None => panic!("ROSTER_TEST_POSTGRES_URL must name a database"),
+                };
+                let db = Db::connect(&url).await.expect("connect to test database");
+                (db, Cleanup::PostgresDb { admin_url, name })
+            }
+        };
+        db.migrate().await.expect("migrations apply");
+        let leptos_options = server::leptos_options("127.0.0.1:0".parse().unwrap(), "target/site");
+        let state = server::app_state(server::ServerParts {
+            leptos_options,
+            db,
+            public_url: public_url.map(str::to_string),
+            secret_key: [7u8; 32],
+            clock: Clock::default(),
+        });
+        let router = server::router(state.clone());
+        Some(TestApp { router, state, _cleanup: cleanup })
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// GET a page as a browser would, with an optional session cookie.
+    pub async fn get(&self, path: &str, session: Option<&str>) -> TestResponse {
+        let mut builder = Request::builder().method(Method::GET).uri(path).header("host", HOST).header("accept", "text/html");
+        if let Some(token) = session {
+            builder = builder.header("cookie", format!("roster_session={token}"));
+        }
+        self.request(builder.body(Body::empty()).unwrap()).await
+    }
+
+    /// Calls a server function the way the hydrated page does (same-origin fetch, form body).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], session: Option<&str>) -> TestResponse {
+        self.call_with_origin(endpoint, form, session, Some(ORIGIN)).await
+    }
+
+    pub async fn call_with_origin(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        session: Option<&str>,
+        origin: Option<&str>,
+    ) -> TestResponse {
+        let body = serde_urlencoded(form);
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/{endpoint}"))
+            .header("host", HOST)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json");
+        if let Some(origin) = origin {
+            builder = builder.header("origin", origin);
+        }
+        if let Some(token) = session {
+            builder = builder.header("cookie", format!("roster_session={token}"));
+        }
+        self.request(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Registers the first administrator and returns their session token.
+    pub async fn register_admin(&self) -> String {
+        let response = self.call("auth/setup", &admin_form(), None).await;
+        assert!(response.status.is_success() || response.status.is_redirection(), "setup failed: {response:?}");
+        response.session_cookie().expect("setup sets a session cookie")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.call("auth/login", &[("email", email), ("password", password)], None).await
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query(sql).fetch_one(&self.state.db.pool).await.unwrap().try_get::<i64, _>(0).unwrap()
+    }
+
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql).execute(&self.state.db.pool).await.unwrap();
+    }
+}
+
+pub const ADMIN_EMAIL: &str = "ada@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+pub fn admin_form() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("email", "Ada@Example.com"),
+        ("password", ADMIN_PASSWORD),
+        ("password_confirm", ADMIN_PASSWORD),
+        ("console_url", "http://roster.test"),
+    ]
+}
+
+fn serde_urlencoded(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The Set-Cookie line for the session cookie.
+    pub fn session_set_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("roster_session="))
+            .map(str::to_string)
+    }
+
+    /// The session cookie's value, if one was set (and not cleared).
+    pub fn session_cookie(&self) -> Option<String> {
+        let line = self.session_set_cookie()?;
+        let value = line.split(';').next()?.trim_start_matches("roster_session=").to_string();
+        (!value.is_empty()).then_some(value)
+    }
+}
+
+/// Declares each listed test once per backend: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::common::TestApp::start($crate::common::Backend::Sqlite).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::common::TestApp::start($crate::common::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
