@@ -44,7 +44,9 @@ fi
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
   say "cargo install wasm-bindgen-cli ${bindgen_version}"
-  cargo install wasm-bindgen-cli --version "${bindgen_version}" --locked --force
+  # Its lock file pins a since-yanked webpki-roots; fall back to fresh resolution if needed.
+  cargo install wasm-bindgen-cli --version "${bindgen_version}" --locked --force ||
+    cargo install wasm-bindgen-cli --version "${bindgen_version}" --force
 fi
 
 # Debian's wasm-opt (binaryen 108) breaks release hydration; binaryen 116 works.

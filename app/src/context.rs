@@ -28,7 +28,9 @@ fn parts() -> Option<Parts> {
 }
 
 pub fn request_meta() -> RequestMeta {
-    let Some(parts) = parts() else { return RequestMeta::default() };
+    let Some(parts) = parts() else {
+        return RequestMeta::default();
+    };
     let ip = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

@@ -42,7 +42,10 @@ pub struct ConfigError {
 }
 
 fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { var, problem: problem.into() }
+    ConfigError {
+        var,
+        problem: problem.into(),
+    }
 }
 
 impl Config {
@@ -60,7 +63,11 @@ impl Config {
         let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
         let data_dir = PathBuf::from(get("ROSTER_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = match get("DATABASE_URL") {
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url)
+                if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+            {
+                url
+            }
             Some(_) => return Err(bad("DATABASE_URL", "must start with sqlite:// or postgres://")),
             None => format!("sqlite://{}", data_dir.join("roster.db").display()),
         };
@@ -76,7 +83,15 @@ impl Config {
             None => SecretKeySource::File(data_dir.join("secret.key")),
         };
         let log = parse_log(get("ROSTER_LOG").as_deref()).map_err(|p| bad("ROSTER_LOG", p))?;
-        Ok(Config { site_addr, site_root, data_dir, database_url, public_url, secret_key, log })
+        Ok(Config {
+            site_addr,
+            site_root,
+            data_dir,
+            database_url,
+            public_url,
+            secret_key,
+            log,
+        })
     }
 }
 
@@ -85,12 +100,16 @@ pub fn parse_secret_key(text: &str) -> Result<[u8; 32], String> {
     use base64::Engine;
     let text = text.trim();
     let bytes = if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()) {
-        (0..32).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or_default()).collect()
+        (0..32)
+            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or_default())
+            .collect()
     } else {
         base64::engine::general_purpose::STANDARD
             .decode(text)
             .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text))
-            .map_err(|_| "must be 32 bytes written as 64 hex digits or base64 (try: openssl rand -hex 32)".to_string())?
+            .map_err(|_| {
+                "must be 32 bytes written as 64 hex digits or base64 (try: openssl rand -hex 32)".to_string()
+            })?
     };
     bytes
         .try_into()
@@ -105,14 +124,18 @@ pub fn parse_log(value: Option<&str>) -> Result<LogConfig, String> {
         Some(("json", rest)) => (true, rest),
         Some(("text", rest)) => (false, rest),
         Some((other, _)) if !other.contains(['=', ',']) => {
-            return Err(format!("has unknown format \"{other}\": use json: or text:, e.g. json:info"))
+            return Err(format!(
+                "has unknown format \"{other}\": use json: or text:, e.g. json:info"
+            ))
         }
         _ => (false, value),
     };
     let filter = if filter.is_empty() { "info" } else { filter };
-    tracing_subscriber::EnvFilter::try_new(filter)
-        .map_err(|e| format!("has an invalid filter \"{filter}\": {e}"))?;
-    Ok(LogConfig { filter: filter.to_string(), json })
+    tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| format!("has an invalid filter \"{filter}\": {e}"))?;
+    Ok(LogConfig {
+        filter: filter.to_string(),
+        json,
+    })
 }
 
 /// Reads the key file, or creates it (owner-only) with a fresh random key.

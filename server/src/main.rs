@@ -76,7 +76,9 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot create ROSTER_DATA_DIR {}: {e}", config.data_dir.display()))?;
     let secret_key = match &config.secret_key {
         SecretKeySource::Given(key) => *key,
-        SecretKeySource::File(path) => load_or_create_secret_key(path).map_err(|e| format!("ROSTER_SECRET_KEY: {e}"))?,
+        SecretKeySource::File(path) => {
+            load_or_create_secret_key(path).map_err(|e| format!("ROSTER_SECRET_KEY: {e}"))?
+        }
     };
     let db = migrate(&config).await?;
     let leptos_options = server::leptos_options(config.site_addr, &config.site_root);
@@ -92,10 +94,13 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
     tracing::info!("Roster is listening on http://{}", config.site_addr);
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))
 }
 
 async fn shutdown_signal() {

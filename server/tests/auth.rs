@@ -35,26 +35,49 @@ async fn everything_leads_to_setup_until_registered(app: TestApp) {
 
 async fn registration_creates_a_signed_in_global_admin(app: TestApp) {
     let response = app.call("auth/setup", &admin_form(), None).await;
-    assert!(response.status.is_success() || response.status.is_redirection(), "{response:?}");
+    assert!(
+        response.status.is_success() || response.status.is_redirection(),
+        "{response:?}"
+    );
     let cookie = response.session_set_cookie().expect("session cookie set");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
     assert!(cookie.contains("Max-Age=43200"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain-http console gets no Secure flag: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain-http console gets no Secure flag: {cookie}"
+    );
     let token = response.session_cookie().unwrap();
 
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'ada@example.com' AND role = 'global_admin'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'ada@example.com' AND role = 'global_admin'")
+            .await,
+        1
+    );
     // The token is stored only as a hash.
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM sessions WHERE token_hash = '{token}'")).await, 0);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM sessions WHERE token_hash = '{token}'"))
+            .await,
+        0
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'setup.first_admin_registered' AND outcome = 'success'").await, 1);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM activity_log WHERE action = 'setup.first_admin_registered' AND outcome = 'success'"
+        )
+        .await,
+        1
+    );
 
     let home = app.get("/", Some(&token)).await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Welcome, Ada"), "{}", home.body);
     assert!(home.body.contains("Global Administrator"));
-    assert!(home.body.contains("User Management"), "settings menu shown to a global admin");
+    assert!(
+        home.body.contains("User Management"),
+        "settings menu shown to a global admin"
+    );
 }
 
 async fn registration_reports_every_bad_field_and_changes_nothing(app: TestApp) {
@@ -68,8 +91,17 @@ async fn registration_reports_every_bad_field_and_changes_nothing(app: TestApp) 
     ];
     let response = app.call("auth/setup", &form, None).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{response:?}");
-    for message in ["First name is required.", "Enter an email address", "at least 12 characters", "must start with http"] {
-        assert!(response.body.contains(message), "missing {message:?} in {}", response.body);
+    for message in [
+        "First name is required.",
+        "Enter an email address",
+        "at least 12 characters",
+        "must start with http",
+    ] {
+        assert!(
+            response.body.contains(message),
+            "missing {message:?} in {}",
+            response.body
+        );
     }
     assert!(response.session_set_cookie().is_none());
 
@@ -82,7 +114,11 @@ async fn registration_reports_every_bad_field_and_changes_nothing(app: TestApp) 
         ("console_url", "http://roster.test"),
     ];
     let response = app.call("auth/setup", &mismatch, None).await;
-    assert!(response.body.contains("The passwords do not match."), "{}", response.body);
+    assert!(
+        response.body.contains("The passwords do not match."),
+        "{}",
+        response.body
+    );
     let common = [("password", "Password1234"), ("password_confirm", "Password1234")];
     let mut form = admin_form();
     form.retain(|(k, _)| !k.starts_with("password"));
@@ -121,7 +157,11 @@ async fn setup_is_gone_once_registered(app: TestApp) {
     app.register_admin().await;
     let page = app.get("/setup", None).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Sign in"), "setup shows the login page: {}", page.body);
+    assert!(
+        page.body.contains("Sign in"),
+        "setup shows the login page: {}",
+        page.body
+    );
     assert!(!page.body.contains("Welcome to Roster"));
     let mut form = admin_form();
     form.retain(|(k, _)| *k != "email");
@@ -149,9 +189,21 @@ async fn login_with_right_and_wrong_credentials(app: TestApp) {
     assert_ne!(token, second, "a new session on every login");
     assert_eq!(app.get("/", Some(&token)).await.status, StatusCode::OK);
 
-    assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.login_failed' AND outcome = 'failure'").await, 2);
-    assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.login' AND outcome = 'success'").await, 2);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE last_login_at IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.login_failed' AND outcome = 'failure'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.login' AND outcome = 'success'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE last_login_at IS NOT NULL")
+            .await,
+        1
+    );
 }
 
 async fn logout_ends_the_session(app: TestApp) {
@@ -163,7 +215,11 @@ async fn logout_ends_the_session(app: TestApp) {
     let after = app.get("/", Some(&token)).await;
     assert_eq!(after.status, StatusCode::FOUND);
     assert!(after.header("location").unwrap().starts_with("/login"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.logout'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.logout'")
+            .await,
+        1
+    );
 }
 
 async fn disabled_user_cannot_sign_in_and_is_bounced(app: TestApp) {
@@ -171,7 +227,10 @@ async fn disabled_user_cannot_sign_in_and_is_bounced(app: TestApp) {
     app.execute("UPDATE users SET status = 'disabled'").await;
     let page = app.get("/settings/users", Some(&token)).await;
     assert_eq!(page.status, StatusCode::FOUND);
-    assert_eq!(page.header("location"), Some("/login?next=/settings/users&reason=disabled"));
+    assert_eq!(
+        page.header("location"),
+        Some("/login?next=/settings/users&reason=disabled")
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0, "session ended");
     let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
@@ -182,7 +241,11 @@ async fn disabled_user_cannot_sign_in_and_is_bounced(app: TestApp) {
 async fn idle_and_absolute_timeouts_end_sessions(app: TestApp) {
     let token = app.register_admin().await;
     app.state.clock.advance(29 * 60);
-    assert_eq!(app.get("/", Some(&token)).await.status, StatusCode::OK, "still active at 29 minutes");
+    assert_eq!(
+        app.get("/", Some(&token)).await.status,
+        StatusCode::OK,
+        "still active at 29 minutes"
+    );
     app.state.clock.advance(31 * 60);
     let idle = app.get("/", Some(&token)).await;
     assert_eq!(idle.header("location"), Some("/login?next=/&reason=idle"));
@@ -201,20 +264,32 @@ async fn idle_and_absolute_timeouts_end_sessions(app: TestApp) {
 async fn repeated_failures_are_rate_limited(app: TestApp) {
     app.register_admin().await;
     for _ in 0..10 {
-        assert_eq!(app.login(ADMIN_EMAIL, "wrong password guess").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.login(ADMIN_EMAIL, "wrong password guess").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
     }
     let limited = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(limited.body.contains("Too many failed sign-in attempts"), "{}", limited.body);
+    assert!(
+        limited.body.contains("Too many failed sign-in attempts"),
+        "{}",
+        limited.body
+    );
     assert!(limited.session_set_cookie().is_none());
     app.state.clock.advance(16 * 60);
-    assert!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().is_some(), "window passed");
+    assert!(
+        app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().is_some(),
+        "window passed"
+    );
 }
 
 async fn cross_origin_posts_are_refused(app: TestApp) {
     app.register_admin().await;
     let form = [("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)];
-    let evil = app.call_with_origin("auth/login", &form, None, Some("https://evil.example")).await;
+    let evil = app
+        .call_with_origin("auth/login", &form, None, Some("https://evil.example"))
+        .await;
     assert_eq!(evil.status, StatusCode::FORBIDDEN);
     assert!(evil.session_set_cookie().is_none());
     let null_origin = app.call_with_origin("auth/login", &form, None, Some("null")).await;
@@ -226,11 +301,21 @@ async fn cross_origin_posts_are_refused(app: TestApp) {
         .header("host", common::HOST)
         .header("sec-fetch-site", "cross-site")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(axum::body::Body::from("email=ada%40example.com&password=correct+horse+battery+staple"))
+        .body(axum::body::Body::from(
+            "email=ada%40example.com&password=correct+horse+battery+staple",
+        ))
         .unwrap();
     assert_eq!(app.request(request).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.count("SELECT COUNT(*) FROM login_attempts").await, 0, "refused before reaching the function");
-    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1, "only the setup session");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM login_attempts").await,
+        0,
+        "refused before reaching the function"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions").await,
+        1,
+        "only the setup session"
+    );
 
     let same = app.call("auth/login", &form, None).await;
     assert!(same.session_cookie().is_some());
@@ -242,11 +327,31 @@ async fn anonymous_visitor_is_sent_to_login_and_back(app: TestApp) {
     assert_eq!(page.status, StatusCode::FOUND);
     assert_eq!(page.header("location"), Some("/login?next=/settings/activity%3Fx%3D1"));
     let response = app
-        .call("auth/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/settings/activity?x=1")], None)
+        .call(
+            "auth/login",
+            &[
+                ("email", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+                ("next", "/settings/activity?x=1"),
+            ],
+            None,
+        )
         .await;
-    assert_eq!(response.header("location"), Some("/settings/activity?x=1"), "{response:?}");
+    assert_eq!(
+        response.header("location"),
+        Some("/settings/activity?x=1"),
+        "{response:?}"
+    );
     let hostile = app
-        .call("auth/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "//evil.example")], None)
+        .call(
+            "auth/login",
+            &[
+                ("email", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+                ("next", "//evil.example"),
+            ],
+            None,
+        )
         .await;
     assert_eq!(hostile.header("location"), Some("/"));
 }

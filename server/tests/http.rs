@@ -13,9 +13,16 @@ async fn pages_carry_security_headers_and_a_matching_nonce(app: TestApp) {
     let csp = page.header("content-security-policy").expect("CSP on pages");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
-    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("nonce in CSP");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("nonce in CSP");
     assert!(nonce.len() >= 16);
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the nonce");
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "hydration script carries the nonce"
+    );
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("referrer-policy"), Some("same-origin"));
     assert_eq!(page.header("x-frame-options"), Some("DENY"));
@@ -26,7 +33,10 @@ async fn pages_carry_security_headers_and_a_matching_nonce(app: TestApp) {
 
     let api = app.call("auth/viewer", &[], None).await;
     assert_eq!(api.header("x-content-type-options"), Some("nosniff"));
-    assert!(api.header("content-security-policy").unwrap().contains("default-src 'none'"));
+    assert!(api
+        .header("content-security-policy")
+        .unwrap()
+        .contains("default-src 'none'"));
 }
 
 async fn probes_answer(app: TestApp) {
@@ -41,12 +51,16 @@ async fn probes_answer(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_console_gets_secure_cookies_and_hsts() {
-    let app = TestApp::start_with(Backend::Sqlite, Some("https://roster.example.com")).await.unwrap();
+    let app = TestApp::start_with(Backend::Sqlite, Some("https://roster.example.com"))
+        .await
+        .unwrap();
     let response = app.call("auth/setup", &common::admin_form(), None).await;
     let cookie = response.session_set_cookie().expect("cookie");
     assert!(cookie.contains("; Secure"), "{cookie}");
     assert!(response.header("strict-transport-security").is_some());
     // The configured public origin is accepted for POSTs too.
-    let viewer = app.call_with_origin("auth/viewer", &[], None, Some("https://roster.example.com")).await;
+    let viewer = app
+        .call_with_origin("auth/viewer", &[], None, Some("https://roster.example.com"))
+        .await;
     assert_eq!(viewer.status, StatusCode::OK);
 }

@@ -20,7 +20,11 @@ pub struct Entry<'a> {
 }
 
 pub async fn record<'c, E: Executor<'c, Database = Any>>(exec: E, entry: &Entry<'_>) -> Result<(), sqlx::Error> {
-    let details = if entry.details.is_empty() { "{}" } else { entry.details.as_str() };
+    let details = if entry.details.is_empty() {
+        "{}"
+    } else {
+        entry.details.as_str()
+    };
     sqlx::query(
         "INSERT INTO activity_log (at, actor_id, actor_name, actor_email, action, object_type, \
          object_id, object_name, outcome, ip, user_agent, details) \

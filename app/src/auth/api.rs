@@ -38,7 +38,14 @@ pub async fn register_first_admin(
     use crate::context::{app_state, request_meta, respond};
     respond(async {
         let state = app_state()?;
-        let form = super::service::Registration { first_name, last_name, email, password, password_confirm, console_url };
+        let form = super::service::Registration {
+            first_name,
+            last_name,
+            email,
+            password,
+            password_confirm,
+            console_url,
+        };
         let cookie = super::service::register_first_admin(&state, form, &request_meta()).await?;
         set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
         leptos_axum::redirect("/");
@@ -81,7 +88,9 @@ pub async fn logout() -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 async fn set_session_cookie(state: &crate::state::AppState, token: &str, max_age_secs: i64) -> Result<(), AppError> {
     use crate::context::{append_response_header, SESSION_COOKIE};
-    let secure = super::service::public_url(state).await?.is_some_and(|u| u.starts_with("https://"));
+    let secure = super::service::public_url(state)
+        .await?
+        .is_some_and(|u| u.starts_with("https://"));
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
         if secure { "; Secure" } else { "" }
@@ -101,7 +110,9 @@ mod guards {
         let state = app_state()?;
         match crate::auth::service::resolve_viewer(&state, session_token().as_deref()).await? {
             Viewer::SignedIn(me) => Ok(me),
-            Viewer::Anonymous { reason: Some(SignOutReason::Disabled) } => Err(AppError::AccessDisabled),
+            Viewer::Anonymous {
+                reason: Some(SignOutReason::Disabled),
+            } => Err(AppError::AccessDisabled),
             _ => Err(AppError::Unauthenticated),
         }
     }

@@ -39,9 +39,13 @@ impl Me {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Viewer {
     /// No user exists yet: everything leads to /setup, with the console URL prefilled.
-    SetupRequired { suggested_console_url: String },
+    SetupRequired {
+        suggested_console_url: String,
+    },
     /// Not signed in; `reason` says why a session just ended, if it did.
-    Anonymous { reason: Option<SignOutReason> },
+    Anonymous {
+        reason: Option<SignOutReason>,
+    },
     SignedIn(Me),
 }
 

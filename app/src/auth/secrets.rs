@@ -32,7 +32,9 @@ pub async fn hash_password(password: String) -> Result<String, String> {
 pub async fn verify_password(password: String, stored: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
-        let Ok(parsed) = PasswordHash::new(&stored) else { return false };
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
         hasher().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await

@@ -7,7 +7,9 @@ use super::{Me, SignOutReason, Viewer};
 use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
-use crate::domain::{parse_console_url, parse_name, password_problem, AppError, Email, FieldError, Permission, Role, UserId};
+use crate::domain::{
+    parse_console_url, parse_name, password_problem, AppError, Email, FieldError, Permission, Role, UserId,
+};
 use crate::settings::store as settings;
 use crate::state::AppState;
 
@@ -48,7 +50,11 @@ fn collect<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Op
     result.map_err(|e| errors.push(e)).ok()
 }
 
-pub async fn register_first_admin(state: &AppState, form: Registration, meta: &RequestMeta) -> Result<NewSessionCookie, AppError> {
+pub async fn register_first_admin(
+    state: &AppState,
+    form: Registration,
+    meta: &RequestMeta,
+) -> Result<NewSessionCookie, AppError> {
     let mut errors = Vec::new();
     let first_name = collect(parse_name("first_name", "First name", &form.first_name), &mut errors);
     let last_name = collect(parse_name("last_name", "Last name", &form.last_name), &mut errors);
@@ -99,7 +105,8 @@ pub async fn register_first_admin(state: &AppState, form: Registration, meta: &R
             success: true,
             ip: &meta.ip,
             user_agent: &meta.user_agent,
-            details: serde_json::json!({ "role": Role::GlobalAdministrator.label(), "console_url": console_url }).to_string(),
+            details: serde_json::json!({ "role": Role::GlobalAdministrator.label(), "console_url": console_url })
+                .to_string(),
         },
     )
     .await?;
@@ -108,7 +115,12 @@ pub async fn register_first_admin(state: &AppState, form: Registration, meta: &R
     Ok(cookie)
 }
 
-pub async fn login(state: &AppState, email: &str, password: String, meta: &RequestMeta) -> Result<NewSessionCookie, AppError> {
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: String,
+    meta: &RequestMeta,
+) -> Result<NewSessionCookie, AppError> {
     let email = Email::parse(email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
@@ -155,7 +167,11 @@ async fn log_login(
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
     let name = user.map(full_name).unwrap_or_default();
-    let details = if reason.is_empty() { String::new() } else { serde_json::json!({ "reason": reason }).to_string() };
+    let details = if reason.is_empty() {
+        String::new()
+    } else {
+        serde_json::json!({ "reason": reason }).to_string()
+    };
     activity::record(
         &state.db.pool,
         &Entry {
@@ -177,8 +193,18 @@ async fn log_login(
 }
 
 /// A fresh random session token, stored only as its hash; the absolute lifetime comes from settings.
-async fn start_session(tx: &mut Tx<'_>, user_id: i64, now: i64, meta: &RequestMeta) -> Result<NewSessionCookie, AppError> {
-    let hours = settings::get_i64(&mut **tx, settings::ABSOLUTE_TIMEOUT_HOURS, settings::DEFAULT_ABSOLUTE_TIMEOUT_HOURS).await?;
+async fn start_session(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    now: i64,
+    meta: &RequestMeta,
+) -> Result<NewSessionCookie, AppError> {
+    let hours = settings::get_i64(
+        &mut **tx,
+        settings::ABSOLUTE_TIMEOUT_HOURS,
+        settings::DEFAULT_ABSOLUTE_TIMEOUT_HOURS,
+    )
+    .await?;
     let max_age_secs = hours * 3600;
     let token = random_token();
     let hash = token_hash(&token);
@@ -199,14 +225,23 @@ async fn start_session(tx: &mut Tx<'_>, user_id: i64, now: i64, meta: &RequestMe
 pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Viewer, AppError> {
     let pool = &state.db.pool;
     if !store::setup_completed(pool).await? {
-        return Ok(Viewer::SetupRequired { suggested_console_url: String::new() });
+        return Ok(Viewer::SetupRequired {
+            suggested_console_url: String::new(),
+        });
     }
-    let Some(token) = token else { return Ok(Viewer::Anonymous { reason: None }) };
+    let Some(token) = token else {
+        return Ok(Viewer::Anonymous { reason: None });
+    };
     let Some(session) = store::find_session(pool, &token_hash(token)).await? else {
         return Ok(Viewer::Anonymous { reason: None });
     };
     let now = state.clock.now();
-    let idle_minutes = settings::get_i64(pool, settings::IDLE_TIMEOUT_MINUTES, settings::DEFAULT_IDLE_TIMEOUT_MINUTES).await?;
+    let idle_minutes = settings::get_i64(
+        pool,
+        settings::IDLE_TIMEOUT_MINUTES,
+        settings::DEFAULT_IDLE_TIMEOUT_MINUTES,
+    )
+    .await?;
     let ended = if session.user.status != "active" {
         Some(SignOutReason::Disabled)
     } else if now >= session.expires_at {
@@ -250,7 +285,9 @@ async fn me(state: &AppState, user: &UserRecord) -> Result<Me, AppError> {
 /// Ends the session behind this token (if any) and records it.
 pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result<(), AppError> {
     let pool = &state.db.pool;
-    let Some(session) = store::find_session(pool, &token_hash(token)).await? else { return Ok(()) };
+    let Some(session) = store::find_session(pool, &token_hash(token)).await? else {
+        return Ok(());
+    };
     store::delete_session(pool, session.session_id).await?;
     let name = full_name(&session.user);
     activity::record(

@@ -70,14 +70,21 @@ pub struct UserRecord {
 
 const USER_COLUMNS: &str = "u.id, u.email, u.first_name, u.last_name, u.password_hash, u.role, u.status";
 
-pub async fn find_user_by_email<'c, E: Executor<'c, Database = Any>>(exec: E, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn find_user_by_email<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    email: &str,
+) -> Result<Option<UserRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"))
         .bind(email)
         .fetch_optional(exec)
         .await
 }
 
-pub async fn set_last_login<'c, E: Executor<'c, Database = Any>>(exec: E, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_last_login<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
         .bind(now)
         .bind(user_id)
@@ -87,7 +94,10 @@ pub async fn set_last_login<'c, E: Executor<'c, Database = Any>>(exec: E, user_i
 }
 
 /// Roles granted to the user through group membership.
-pub async fn group_roles<'c, E: Executor<'c, Database = Any>>(exec: E, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn group_roles<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT DISTINCT g.role FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = $1",
     )
@@ -106,7 +116,10 @@ pub struct NewSession<'a> {
     pub user_agent: &'a str,
 }
 
-pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(exec: E, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    s: &NewSession<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
          VALUES ($1, $2, $3, $3, $4, $5, $6)",
@@ -131,7 +144,10 @@ pub struct SessionRecord {
     pub user: UserRecord,
 }
 
-pub async fn find_session<'c, E: Executor<'c, Database = Any>>(exec: E, token_hash: &str) -> Result<Option<SessionRecord>, sqlx::Error> {
+pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    token_hash: &str,
+) -> Result<Option<SessionRecord>, sqlx::Error> {
     let row: Option<DbRow> = sqlx::query(&format!(
         "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {USER_COLUMNS} \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
@@ -150,7 +166,11 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(exec: E, token_ha
     .transpose()
 }
 
-pub async fn touch_session<'c, E: Executor<'c, Database = Any>>(exec: E, session_id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn touch_session<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    session_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
         .bind(now)
         .bind(session_id)

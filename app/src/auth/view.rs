@@ -26,7 +26,12 @@ impl AuthContext {
             move || (login.version().get(), logout.version().get(), setup.version().get()),
             |_| super::api::get_viewer(),
         );
-        let ctx = AuthContext { viewer, login, logout, setup };
+        let ctx = AuthContext {
+            viewer,
+            login,
+            logout,
+            setup,
+        };
         provide_context(ctx);
         ctx
     }
@@ -68,11 +73,12 @@ pub fn ConsoleLayout() -> impl IntoView {
                     }
                     Ok(Viewer::SetupRequired { .. }) => view! { <Redirect path="/setup"/> }.into_any(),
                     Ok(Viewer::Anonymous { reason }) => {
-                        let here = format!(
-                            "{}{}",
-                            location.pathname.get_untracked(),
-                            location.search.get_untracked()
-                        );
+                        let search = location.search.get_untracked();
+                        let here = if search.is_empty() {
+                            location.pathname.get_untracked()
+                        } else {
+                            format!("{}?{}", location.pathname.get_untracked(), search)
+                        };
                         let mut target = format!("/login?next={}", encode_component(&here));
                         if let Some(reason) = reason {
                             target.push_str("&reason=");
@@ -192,7 +198,11 @@ fn LoginForm(next: String) -> impl IntoView {
     let ctx = auth();
     let query = use_query_map();
     let notice = move || {
-        query.read().get("reason").and_then(|code| SignOutReason::from_code(&code)).map(|r| r.message())
+        query
+            .read()
+            .get("reason")
+            .and_then(|code| SignOutReason::from_code(&code))
+            .map(|r| r.message())
     };
     let error = action_error(ctx.login);
     let pending = ctx.login.pending();
@@ -247,9 +257,7 @@ fn SetupForm(console_url: String) -> impl IntoView {
         let c = confirm.get();
         (!c.is_empty() && c != password.get()).then(|| "The passwords do not match.".to_string())
     });
-    let ready = move || {
-        !password.get().is_empty() && password_error.get().is_none() && confirm.get() == password.get()
-    };
+    let ready = move || !password.get().is_empty() && password_error.get().is_none() && confirm.get() == password.get();
     view! {
         <AuthCard>
             <h1>"Welcome to Roster"</h1>

@@ -24,10 +24,16 @@ pub fn parse_name(field: &'static str, label: &str, raw: &str) -> Result<String,
         return Err(FieldError::new(field, format!("{label} is required.")));
     }
     if name.chars().count() > 100 {
-        return Err(FieldError::new(field, format!("{label} must be at most 100 characters.")));
+        return Err(FieldError::new(
+            field,
+            format!("{label} must be at most 100 characters."),
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(FieldError::new(field, format!("{label} must not contain control characters.")));
+        return Err(FieldError::new(
+            field,
+            format!("{label} must not contain control characters."),
+        ));
     }
     Ok(name.to_string())
 }
@@ -62,8 +68,14 @@ mod tests {
 
     #[test]
     fn console_url_is_parsed() {
-        assert_eq!(parse_console_url(" https://r.example.com/ ").unwrap(), "https://r.example.com");
-        assert_eq!(parse_console_url("http://127.0.0.1:3000").unwrap(), "http://127.0.0.1:3000");
+        assert_eq!(
+            parse_console_url(" https://r.example.com/ ").unwrap(),
+            "https://r.example.com"
+        );
+        assert_eq!(
+            parse_console_url("http://127.0.0.1:3000").unwrap(),
+            "http://127.0.0.1:3000"
+        );
         assert!(parse_console_url("ftp://x").is_err());
         assert!(parse_console_url("https://").is_err());
         assert!(parse_console_url("https://x/?a=b").is_err());

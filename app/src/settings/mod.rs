@@ -1,5 +1,5 @@
 //! General settings (logout timeouts, console URL), stored as key/value rows.
 
-pub mod view;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod view;

@@ -17,7 +17,12 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(exec: E, key: &str) -> Res
     row.map(|r| r.try_get::<String, _>(0)).transpose()
 }
 
-pub async fn set<'c, E: Executor<'c, Database = Any>>(exec: E, key: &str, value: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    key: &str,
+    value: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -31,6 +36,10 @@ pub async fn set<'c, E: Executor<'c, Database = Any>>(exec: E, key: &str, value:
 }
 
 /// An integer setting, or its default when unset or unparsable.
-pub async fn get_i64<'c, E: Executor<'c, Database = Any>>(exec: E, key: &str, default: i64) -> Result<i64, sqlx::Error> {
+pub async fn get_i64<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    key: &str,
+    default: i64,
+) -> Result<i64, sqlx::Error> {
     Ok(get(exec, key).await?.and_then(|v| v.parse().ok()).unwrap_or(default))
 }

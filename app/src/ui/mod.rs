@@ -19,7 +19,11 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     let message = move || {
         error.get().and_then(|e| match &e {
             AppError::Invalid(fields) => {
-                let general: Vec<String> = fields.iter().filter(|f| f.field.is_empty()).map(|f| f.message.clone()).collect();
+                let general: Vec<String> = fields
+                    .iter()
+                    .filter(|f| f.field.is_empty())
+                    .map(|f| f.message.clone())
+                    .collect();
                 (!general.is_empty()).then(|| general.join(" "))
             }
             other => Some(other.to_string()),

@@ -16,7 +16,10 @@ pub fn page_csp(nonce: &str) -> String {
 /// Called while rendering a page: sets the CSP header with the nonce of this render.
 pub fn set_page_csp() {
     use leptos::prelude::use_context;
-    if let (Some(nonce), Some(options)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+    if let (Some(nonce), Some(options)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
         if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce.to_string())) {
             options.insert_header(header::CONTENT_SECURITY_POLICY, value);
         }

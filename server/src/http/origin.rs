@@ -16,8 +16,13 @@ pub async fn same_origin_only(public_url: Option<String>, request: Request<Body>
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let allowed = match origin {
         Some(origin) => {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            let own = ["http://", "https://"].iter().any(|scheme| origin == format!("{scheme}{host}"));
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let own = ["http://", "https://"]
+                .iter()
+                .any(|scheme| origin == format!("{scheme}{host}"));
             own || public_url.as_deref().is_some_and(|url| origin_of(url) == origin)
         }
         None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site"),
@@ -43,7 +48,10 @@ fn origin_of(url: &str) -> &str {
 mod tests {
     #[test]
     fn origin_of_strips_path() {
-        assert_eq!(super::origin_of("https://r.example.com/console"), "https://r.example.com");
+        assert_eq!(
+            super::origin_of("https://r.example.com/console"),
+            "https://r.example.com"
+        );
         assert_eq!(super::origin_of("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
     }
 }

@@ -19,6 +19,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// Longest a single database set-up step or test may take before it fails instead of hanging.
+pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 pub const HOST: &str = "roster.test";
 pub const ORIGIN: &str = "http://roster.test";
 
@@ -43,12 +46,22 @@ impl Drop for Cleanup {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs outside any runtime we may block on: use a thread with its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
                     rt.block_on(async {
-                        if let Ok(pool) = sqlx::PgPool::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        let drop_db = async {
+                            let pool = sqlx::PgPool::connect(&admin_url).await?;
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                                 .execute(&pool)
-                                .await;
+                                .await
+                        };
+                        if tokio::time::timeout(std::time::Duration::from_secs(20), drop_db)
+                            .await
+                            .is_err()
+                        {
+                            eprintln!("warning: could not drop test database {name} within 20 s");
                         }
                     });
                 })
@@ -64,7 +77,10 @@ pub fn postgres_admin_url() -> String {
 
 fn unique_name(prefix: &str) -> String {
     use rand::Rng;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     format!("{prefix}_{now}_{:08x}", rand::thread_rng().gen::<u32>())
 }
 
@@ -96,7 +112,12 @@ impl TestApp {
                     }
                 };
                 let name = unique_name("roster_test");
-                sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&admin).await.expect("create test database");
+                let create_sql = format!("CREATE DATABASE \"{name}\"");
+                let create = sqlx::query(&create_sql).execute(&admin);
+                tokio::time::timeout(TIMEOUT, create)
+                    .await
+                    .expect("CREATE DATABASE finishes within the time limit")
+                    .expect("create test database");
                 admin.close().await;
                 let url = match admin_url.rsplit_once('/') {
                     Some((base, _)) => format!("{base}/{name}"),
@@ -116,7 +137,11 @@ impl TestApp {
             clock: Clock::default(),
         });
         let router = server::router(state.clone());
-        Some(TestApp { router, state, _cleanup: cleanup })
+        Some(TestApp {
+            router,
+            state,
+            _cleanup: cleanup,
+        })
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
@@ -124,12 +149,20 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// GET a page as a browser would, with an optional session cookie.
     pub async fn get(&self, path: &str, session: Option<&str>) -> TestResponse {
-        let mut builder = Request::builder().method(Method::GET).uri(path).header("host", HOST).header("accept", "text/html");
+        let mut builder = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header("host", HOST)
+            .header("accept", "text/html");
         if let Some(token) = session {
             builder = builder.header("cookie", format!("roster_session={token}"));
         }
@@ -167,16 +200,25 @@ impl TestApp {
     /// Registers the first administrator and returns their session token.
     pub async fn register_admin(&self) -> String {
         let response = self.call("auth/setup", &admin_form(), None).await;
-        assert!(response.status.is_success() || response.status.is_redirection(), "setup failed: {response:?}");
+        assert!(
+            response.status.is_success() || response.status.is_redirection(),
+            "setup failed: {response:?}"
+        );
         response.session_cookie().expect("setup sets a session cookie")
     }
 
     pub async fn login(&self, email: &str, password: &str) -> TestResponse {
-        self.call("auth/login", &[("email", email), ("password", password)], None).await
+        self.call("auth/login", &[("email", email), ("password", password)], None)
+            .await
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query(sql).fetch_one(&self.state.db.pool).await.unwrap().try_get::<i64, _>(0).unwrap()
+        sqlx::query(sql)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>(0)
+            .unwrap()
     }
 
     pub async fn execute(&self, sql: &str) {
@@ -240,7 +282,11 @@ impl TestResponse {
     /// The session cookie's value, if one was set (and not cleared).
     pub fn session_cookie(&self) -> Option<String> {
         let line = self.session_set_cookie()?;
-        let value = line.split(';').next()?.trim_start_matches("roster_session=").to_string();
+        let value = line
+            .split(';')
+            .next()?
+            .trim_start_matches("roster_session=")
+            .to_string();
         (!value.is_empty()).then_some(value)
     }
 }
@@ -254,7 +300,7 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     if let Some(app) = $crate::common::TestApp::start($crate::common::Backend::Sqlite).await {
-                        super::$name(app).await;
+                        tokio::time::timeout($crate::common::TIMEOUT, super::$name(app)).await.expect("test timed out");
                     }
                 }
             )*
@@ -264,7 +310,7 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     if let Some(app) = $crate::common::TestApp::start($crate::common::Backend::Postgres).await {
-                        super::$name(app).await;
+                        tokio::time::timeout($crate::common::TIMEOUT, super::$name(app)).await.expect("test timed out");
                     }
                 }
             )*
