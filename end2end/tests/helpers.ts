@@ -7,12 +7,21 @@ export const ADMIN = {
   password: 'correct horse battery staple',
 };
 
-/** Fails the test on any uncaught page error or console error (hydration problems show up here). */
+/**
+ * Collects uncaught page errors, console errors (hydration problems show up here) and failed
+ * responses. Server functions refusing bad input (4xx from /api/) are expected and left out;
+ * the browser's console line for them is too, since it carries no URL to tell them apart.
+ */
 export function watchForErrors(page: Page): string[] {
   const errors: string[] = [];
+  const expectedApiRefusal = /Failed to load resource: the server responded with a status of 4(01|03|09|22|29)/;
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !expectedApiRefusal.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    const apiRefusal = new URL(r.url()).pathname.startsWith('/api/') && r.status() < 500;
+    if (r.status() >= 400 && !apiRefusal) errors.push(`response: ${r.status()} ${r.url()}`);
   });
   return errors;
 }

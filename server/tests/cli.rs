@@ -1,0 +1,58 @@
+//! The `roster` binary itself: configuration errors and `roster migrate`.
+
+use std::process::Command;
+
+fn roster() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
+    for var in [
+        "DATABASE_URL",
+        "ROSTER_PUBLIC_URL",
+        "ROSTER_SECRET_KEY",
+        "ROSTER_LOG",
+        "LEPTOS_SITE_ADDR",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("roster-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn a_bad_value_stops_start_up_naming_the_variable() {
+    let dir = temp_dir("bad");
+    for (var, value) in [
+        ("LEPTOS_SITE_ADDR", "not-an-address"),
+        ("DATABASE_URL", "mysql://localhost/roster"),
+        ("ROSTER_PUBLIC_URL", "roster.example.com"),
+        ("ROSTER_SECRET_KEY", "too-short"),
+        ("ROSTER_LOG", "yaml:info"),
+    ] {
+        let output = roster()
+            .env("ROSTER_DATA_DIR", &dir)
+            .env(var, value)
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{var}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(var), "{var}: {stderr}");
+    }
+    assert!(!dir.exists(), "nothing is created when configuration is bad");
+}
+
+#[test]
+fn migrate_creates_the_sqlite_database_in_the_data_folder() {
+    let dir = temp_dir("migrate");
+    let output = roster().env("ROSTER_DATA_DIR", &dir).arg("migrate").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(dir.join("roster.db").exists());
+    // Running it again is a no-op.
+    let again = roster().env("ROSTER_DATA_DIR", &dir).arg("migrate").output().unwrap();
+    assert!(again.status.success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
