@@ -1,10 +1,14 @@
 //! Roster's shared application: pages and server functions (both targets), services and
 //! storage (server only). One folder per product area; see ARCHITECTURE in the README.
 
+// Leptos view types nest deeply; the release WASM build needs more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod activity;
 pub mod auth;
 pub mod domain;
 pub mod groups;
+pub mod invites;
 pub mod mail;
 pub mod settings;
 pub mod ui;
@@ -50,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     AuthContext::provide();
+    mark_hydrated();
     // Pages render after their data so that redirects (to /setup, /login) are real HTTP redirects.
     let ssr = SsrMode::Async;
     view! {
@@ -58,6 +63,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/setup") view=SetupPage ssr=ssr.clone()/>
                 <Route path=path!("/login") view=LoginPage ssr=ssr.clone()/>
+                <Route path=path!("/invite/:token") view=invites::view::SignupPage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=ssr.clone()>
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("/profile") view=ProfilePage ssr=ssr.clone()/>
@@ -70,6 +76,17 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// Marks `<body data-hydrated>` once the WASM has taken over (effects run only in the browser),
+/// so tests and tools can wait for an interactive page.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
 }
 
 #[component]

@@ -26,9 +26,9 @@ export function watchForErrors(page: Page): string[] {
   return errors;
 }
 
-/** Waits until the WASM has hydrated the page (the body gets no marker, so wait for the module). */
+/** Waits until the WASM has hydrated the page (the app marks `<body data-hydrated>`). */
 export async function hydrated(page: Page) {
-  await page.waitForLoadState('networkidle');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
 }
 
 export async function signIn(page: Page, email: string, password: string) {

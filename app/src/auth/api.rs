@@ -86,7 +86,11 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn set_session_cookie(state: &crate::state::AppState, token: &str, max_age_secs: i64) -> Result<(), AppError> {
+pub(crate) async fn set_session_cookie(
+    state: &crate::state::AppState,
+    token: &str,
+    max_age_secs: i64,
+) -> Result<(), AppError> {
     use crate::context::{append_response_header, SESSION_COOKIE};
     let secure = super::service::public_url(state)
         .await?

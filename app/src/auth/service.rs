@@ -46,7 +46,7 @@ pub fn check_new_password(password: &str, confirm: &str, errors: &mut Vec<FieldE
 }
 
 /// Collects every field's problem at once, so the form can show them all.
-fn collect<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+pub(crate) fn collect<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()
 }
 
@@ -193,7 +193,7 @@ async fn log_login(
 }
 
 /// A fresh random session token, stored only as its hash; the absolute lifetime comes from settings.
-async fn start_session(
+pub(crate) async fn start_session(
     tx: &mut Tx<'_>,
     user_id: i64,
     now: i64,

@@ -3,18 +3,21 @@
 use super::api::{Login, Logout, RegisterFirstAdmin};
 use super::{Me, SignOutReason, Viewer};
 use crate::domain::{password_problem, AppError, Permission, PASSWORD_MAX, PASSWORD_MIN};
+use crate::invites::api::CompleteSignup;
 use crate::ui::{action_error, Field, FormError, Page};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_query_map};
 
-/// The viewer resource and the actions that change it, shared by every page.
+/// The viewer (loaded once per page load: every action that changes it ends in a full page
+/// load, see the frontend's redirect hook) and the session actions, shared by every page.
 #[derive(Clone, Copy)]
 pub struct AuthContext {
     pub viewer: Resource<Result<Viewer, AppError>>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
     pub setup: ServerAction<RegisterFirstAdmin>,
+    pub signup: ServerAction<CompleteSignup>,
 }
 
 impl AuthContext {
@@ -22,15 +25,14 @@ impl AuthContext {
         let login = ServerAction::<Login>::new();
         let logout = ServerAction::<Logout>::new();
         let setup = ServerAction::<RegisterFirstAdmin>::new();
-        let viewer = Resource::new(
-            move || (login.version().get(), logout.version().get(), setup.version().get()),
-            |_| super::api::get_viewer(),
-        );
+        let signup = ServerAction::<CompleteSignup>::new();
+        let viewer = Resource::new(|| (), |_| super::api::get_viewer());
         let ctx = AuthContext {
             viewer,
             login,
             logout,
             setup,
+            signup,
         };
         provide_context(ctx);
         ctx
@@ -164,7 +166,7 @@ pub fn ProfilePage() -> impl IntoView {
 
 /// A centred card for the pages seen before signing in.
 #[component]
-fn AuthCard(children: Children) -> impl IntoView {
+pub fn AuthCard(children: Children) -> impl IntoView {
     view! {
         <main class="auth-page">
             <div class="card">
@@ -242,13 +244,14 @@ pub fn SetupPage() -> impl IntoView {
     }
 }
 
+/// A new password typed twice, checked against the policy as the user types. The parent owns
+/// the two signals so it can tell when the form is ready to submit.
 #[component]
-fn SetupForm(console_url: String) -> impl IntoView {
-    let ctx = auth();
-    let error = action_error(ctx.setup);
-    let pending = ctx.setup.pending();
-    let password = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
+pub fn NewPasswordFields(
+    password: RwSignal<String>,
+    confirm: RwSignal<String>,
+    #[prop(into)] server_error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let password_error = Signal::derive(move || {
         let pw = password.get();
         (!pw.is_empty()).then(|| password_problem(&pw)).flatten()
@@ -257,7 +260,42 @@ fn SetupForm(console_url: String) -> impl IntoView {
         let c = confirm.get();
         (!c.is_empty() && c != password.get()).then(|| "The passwords do not match.".to_string())
     });
-    let ready = move || !password.get().is_empty() && password_error.get().is_none() && confirm.get() == password.get();
+    view! {
+        <Field
+            name="password"
+            label="Password"
+            kind="password"
+            autocomplete="new-password"
+            hint=format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters, and not a commonly used password.")
+            local_error=password_error
+            server_error=server_error
+            on_input=Callback::new(move |v| password.set(v))
+        />
+        <Field
+            name="password_confirm"
+            label="Confirm password"
+            kind="password"
+            autocomplete="new-password"
+            local_error=confirm_error
+            server_error=server_error
+            on_input=Callback::new(move |v| confirm.set(v))
+        />
+    }
+}
+
+/// True when the password meets the policy and both entries match.
+pub fn passwords_ready(password: RwSignal<String>, confirm: RwSignal<String>) -> bool {
+    let pw = password.get();
+    !pw.is_empty() && password_problem(&pw).is_none() && confirm.get() == pw
+}
+
+#[component]
+fn SetupForm(console_url: String) -> impl IntoView {
+    let ctx = auth();
+    let error = action_error(ctx.setup);
+    let pending = ctx.setup.pending();
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
     view! {
         <AuthCard>
             <h1>"Welcome to Roster"</h1>
@@ -269,25 +307,7 @@ fn SetupForm(console_url: String) -> impl IntoView {
                     <Field name="last_name" label="Last name" autocomplete="family-name" server_error=error/>
                 </div>
                 <Field name="email" label="Email" kind="email" autocomplete="email" server_error=error/>
-                <Field
-                    name="password"
-                    label="Password"
-                    kind="password"
-                    autocomplete="new-password"
-                    hint=format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters, and not a commonly used password.")
-                    local_error=password_error
-                    server_error=error
-                    on_input=Callback::new(move |v| password.set(v))
-                />
-                <Field
-                    name="password_confirm"
-                    label="Confirm password"
-                    kind="password"
-                    autocomplete="new-password"
-                    local_error=confirm_error
-                    server_error=error
-                    on_input=Callback::new(move |v| confirm.set(v))
-                />
+                <NewPasswordFields password=password confirm=confirm server_error=error/>
                 <Field
                     name="console_url"
                     label="Console URL"
@@ -296,7 +316,7 @@ fn SetupForm(console_url: String) -> impl IntoView {
                     hint="The address people use to reach this console; used in links and emails."
                     server_error=error
                 />
-                <button type="submit" class="primary" disabled=move || pending.get() || !ready()>
+                <button type="submit" class="primary" disabled=move || pending.get() || !passwords_ready(password, confirm)>
                     "Create account"
                 </button>
             </ActionForm>

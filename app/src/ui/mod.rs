@@ -42,7 +42,10 @@ pub fn Field(
     #[prop(into)] name: String,
     #[prop(into)] label: String,
     #[prop(into, default = "text".to_string())] kind: String,
-    #[prop(into, optional)] value: Signal<String>,
+    /// Initial value. Rendered as the `value` attribute, so hydration never overwrites what the
+    /// user typed before the page became interactive.
+    #[prop(into, optional)]
+    value: String,
     #[prop(into, optional)] autocomplete: Option<String>,
     #[prop(into, optional)] hint: Option<String>,
     /// A problem found in the browser as the user types.
@@ -71,7 +74,7 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 readonly=readonly
-                prop:value=move || value.get()
+                value=value
                 aria-describedby=error_id.clone()
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 on:input=move |ev| {
@@ -94,5 +97,62 @@ pub fn Page(#[prop(into)] title: String, children: Children) -> impl IntoView {
             <h1>{title.clone()}</h1>
             {children()}
         </section>
+    }
+}
+
+/// A labelled select; `options` are (value, label) pairs.
+#[component]
+pub fn SelectField(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(into)] selected: String,
+    #[prop(into)] server_error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let field = name.clone();
+    let error = Signal::derive(move || server_error.get().and_then(|e| e.field_message(&field)));
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| view! { <option value=value selected=value == selected>{text}</option> })
+                    .collect_view()}
+            </select>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// Unix seconds as `2026-11-22 21:47 UTC` (the same on server and browser, so hydration agrees).
+pub fn format_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_utc_times() {
+        assert_eq!(super::format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::format_utc(1_795_383_120), "2026-11-22 21:32 UTC");
+        assert_eq!(super::format_utc(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

@@ -1,0 +1,107 @@
+//! Server functions for invitations. Inviting and managing invitations needs ManageUsers (and
+//! ManageGlobalAdmins for Global Administrator invitations, checked in the service); opening a
+//! link and signing up are public, the token being the credential.
+
+use super::{InviteLink, LinkState, PendingInvite};
+use crate::domain::AppError;
+use leptos::prelude::*;
+
+/// Creates an invitation (replacing any pending one for the email) and returns its link once.
+#[server(endpoint = "invites/create")]
+pub async fn create_invite(
+    email: String,
+    role: String,
+    lifetime: String,
+    #[server(default)] first_name: String,
+    #[server(default)] last_name: String,
+) -> Result<InviteLink, AppError> {
+    use crate::auth::api::require;
+    use crate::context::{app_state, request_meta, respond};
+    use crate::domain::Permission;
+    respond(async {
+        let actor = require(Permission::ManageUsers).await?;
+        let form = super::service::InviteForm {
+            email,
+            role,
+            lifetime,
+            first_name,
+            last_name,
+        };
+        super::service::create_invite(&app_state()?, &actor, form, &request_meta()).await
+    })
+    .await
+}
+
+/// Pending invitations, newest first.
+#[server(endpoint = "invites/pending")]
+pub async fn list_pending_invites() -> Result<Vec<PendingInvite>, AppError> {
+    use crate::auth::api::require;
+    use crate::context::{app_state, respond};
+    use crate::domain::Permission;
+    respond(async {
+        require(Permission::ViewUsers).await?;
+        super::service::list_pending(&app_state()?).await
+    })
+    .await
+}
+
+/// A fresh link for a pending invitation; the previous link stops working.
+#[server(endpoint = "invites/fresh_link")]
+pub async fn fresh_invite_link(invite_id: i64) -> Result<InviteLink, AppError> {
+    use crate::auth::api::require;
+    use crate::context::{app_state, request_meta, respond};
+    use crate::domain::Permission;
+    respond(async {
+        let actor = require(Permission::ManageUsers).await?;
+        super::service::fresh_link(&app_state()?, &actor, invite_id, &request_meta()).await
+    })
+    .await
+}
+
+/// Revokes a pending invitation.
+#[server(endpoint = "invites/revoke")]
+pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
+    use crate::auth::api::require;
+    use crate::context::{app_state, request_meta, respond};
+    use crate::domain::Permission;
+    respond(async {
+        let actor = require(Permission::ManageUsers).await?;
+        super::service::revoke(&app_state()?, &actor, invite_id, &request_meta()).await
+    })
+    .await
+}
+
+/// What an invite link leads to: the signup details, or why it cannot be used. Public.
+#[server(endpoint = "invites/open")]
+pub async fn open_invite_link(token: String) -> Result<LinkState, AppError> {
+    use crate::context::{app_state, respond};
+    respond(async { super::service::open_link(&app_state()?, &token).await }).await
+}
+
+/// Completes signup through an invite link and signs the new user in. Public.
+#[server(endpoint = "invites/signup")]
+pub async fn complete_signup(
+    token: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use crate::auth::api::set_session_cookie;
+    use crate::context::{app_state, request_meta, respond};
+    respond(async {
+        let state = app_state()?;
+        let form = super::service::SignupForm {
+            token,
+            first_name,
+            last_name,
+            password,
+            password_confirm,
+        };
+        let cookie = super::service::complete_signup(&state, form, &request_meta()).await?;
+        set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,118 @@
+//! Invitations: an admin invites an email with a role and a link lifetime; the invitee signs
+//! up through a single-use link that expires.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod view;
+
+use crate::domain::Role;
+use serde::{Deserialize, Serialize};
+
+/// How long an invite link stays valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InviteLifetime {
+    OneHour,
+    OneDay,
+    ThreeDays,
+    SevenDays,
+}
+
+impl InviteLifetime {
+    pub const ALL: [InviteLifetime; 4] = [
+        InviteLifetime::OneHour,
+        InviteLifetime::OneDay,
+        InviteLifetime::ThreeDays,
+        InviteLifetime::SevenDays,
+    ];
+    pub const DEFAULT: InviteLifetime = InviteLifetime::OneDay;
+
+    pub fn code(self) -> &'static str {
+        match self {
+            InviteLifetime::OneHour => "1h",
+            InviteLifetime::OneDay => "24h",
+            InviteLifetime::ThreeDays => "3d",
+            InviteLifetime::SevenDays => "7d",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InviteLifetime::OneHour => "1 hour",
+            InviteLifetime::OneDay => "24 hours",
+            InviteLifetime::ThreeDays => "3 days",
+            InviteLifetime::SevenDays => "7 days",
+        }
+    }
+
+    pub fn seconds(self) -> i64 {
+        match self {
+            InviteLifetime::OneHour => 3600,
+            InviteLifetime::OneDay => 24 * 3600,
+            InviteLifetime::ThreeDays => 3 * 24 * 3600,
+            InviteLifetime::SevenDays => 7 * 24 * 3600,
+        }
+    }
+}
+
+/// What the signup page shows for a valid link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignupInfo {
+    pub email: String,
+    pub role: Role,
+    pub first_name: String,
+    pub last_name: String,
+    pub invited_by: String,
+}
+
+/// Why a link cannot be used. Nothing else about the invite is revealed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkProblem {
+    Expired,
+    Used,
+    Revoked,
+    Unknown,
+}
+
+impl LinkProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            LinkProblem::Expired => "This invitation link has expired.",
+            LinkProblem::Used => "This invitation link has already been used.",
+            LinkProblem::Revoked => "This invitation link has been revoked.",
+            LinkProblem::Unknown => "This invitation link is not valid.",
+        }
+    }
+}
+
+/// The answer to opening an invite link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum LinkState {
+    Valid(SignupInfo),
+    Invalid(LinkProblem),
+}
+
+/// A pending invitation, as the Pending tab lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingInvite {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A freshly made link; shown once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InviteLink {
+    pub invite_id: i64,
+    pub url: String,
+    pub expires_at: i64,
+}

@@ -1,0 +1,352 @@
+//! (ssr) Invitation rules: who may invite whom, one live invitation per email, single-use
+//! links checked for expiry at use time, and signup.
+
+use super::store::{self, InviteRecord, NewInvite};
+use super::{InviteLifetime, InviteLink, LinkProblem, LinkState, PendingInvite, SignupInfo};
+use crate::activity::store::{self as activity, Entry};
+use crate::auth::secrets::{hash_password, random_token, token_hash};
+use crate::auth::service::{check_new_password, collect, public_url, start_session, NewSessionCookie};
+use crate::auth::store::{self as users, NewUser};
+use crate::auth::Me;
+use crate::context::RequestMeta;
+use crate::db::is_unique_violation;
+use crate::domain::{parse_name, AppError, Email, FieldError, Permission, Role};
+use crate::state::AppState;
+
+/// What the invite form sends.
+pub struct InviteForm {
+    pub email: String,
+    pub role: String,
+    pub lifetime: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Optional prefilled name: empty is fine, otherwise the usual name rules.
+fn optional_name(field: &'static str, label: &str, raw: &str) -> Result<String, FieldError> {
+    if raw.trim().is_empty() {
+        Ok(String::new())
+    } else {
+        parse_name(field, label, raw)
+    }
+}
+
+/// Only Global Administrators may invite (or act on invitations for) Global Administrators.
+fn check_may_grant(actor: &Me, role: Role) -> Result<(), AppError> {
+    if role == Role::GlobalAdministrator && !actor.can(Permission::ManageGlobalAdmins) {
+        return Err(AppError::Forbidden(
+            "Only a Global Administrator can invite a Global Administrator.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create_invite(
+    state: &AppState,
+    actor: &Me,
+    form: InviteForm,
+    meta: &RequestMeta,
+) -> Result<InviteLink, AppError> {
+    let mut errors = Vec::new();
+    let email = collect(Email::parse(&form.email), &mut errors);
+    let role = Role::from_code(&form.role);
+    if role.is_none() {
+        errors.push(FieldError::new("role", "Choose a role."));
+    }
+    let lifetime = InviteLifetime::from_code(&form.lifetime);
+    if lifetime.is_none() {
+        errors.push(FieldError::new("lifetime", "Choose how long the link stays valid."));
+    }
+    let first_name = collect(optional_name("first_name", "First name", &form.first_name), &mut errors);
+    let last_name = collect(optional_name("last_name", "Last name", &form.last_name), &mut errors);
+    let (Some(email), Some(role), Some(lifetime), Some(first_name), Some(last_name), true) =
+        (email, role, lifetime, first_name, last_name, errors.is_empty())
+    else {
+        return Err(AppError::Invalid(errors));
+    };
+    check_may_grant(actor, role)?;
+    let base_url = require_public_url(state).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    // A write first, so SQLite takes its write lock before the reads below.
+    let replaced = store::revoke_pending_for_email(&mut *tx, email.as_str(), now).await?;
+    if store::email_has_user(&mut *tx, email.as_str()).await? {
+        return Err(AppError::invalid("email", "A user with this email already exists."));
+    }
+    let token = random_token();
+    let hash = token_hash(&token);
+    let invite = NewInvite {
+        email: email.as_str(),
+        role: role.code(),
+        first_name: &first_name,
+        last_name: &last_name,
+        token_hash: &hash,
+        invited_by: actor.id.0,
+        invited_by_name: &actor.display_name(),
+        now,
+        expires_at: now + lifetime.seconds(),
+    };
+    let invite_id = match store::insert(&mut *tx, &invite).await {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict(
+                "Another invitation for this email was just created. Try again.".into(),
+            ))
+        }
+        other => other?,
+    };
+    record(
+        &mut tx,
+        actor,
+        "invite.created",
+        invite_id,
+        email.as_str(),
+        serde_json::json!({ "role": role.label(), "lifetime": lifetime.label(), "replaced_pending": replaced > 0 }),
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(InviteLink {
+        invite_id,
+        url: format!("{base_url}/invite/{token}"),
+        expires_at: invite.expires_at,
+    })
+}
+
+async fn require_public_url(state: &AppState) -> Result<String, AppError> {
+    public_url(state).await?.ok_or_else(|| {
+        AppError::Conflict("The console URL is not set: set ROSTER_PUBLIC_URL so invitation links can be made.".into())
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    tx: &mut crate::db::Tx<'_>,
+    actor: &Me,
+    action: &str,
+    invite_id: i64,
+    email: &str,
+    details: serde_json::Value,
+    now: i64,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    activity::record(
+        &mut **tx,
+        &Entry {
+            at: now,
+            actor_id: Some(actor.id.0),
+            actor_name: &actor.display_name(),
+            actor_email: &actor.email,
+            action,
+            object_type: "invite",
+            object_id: Some(invite_id),
+            object_name: email,
+            success: true,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            details: details.to_string(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The state of the invite behind a link, decided now (expiry is checked at use time).
+fn link_state(invite: Option<InviteRecord>, now: i64) -> Result<InviteRecord, LinkProblem> {
+    let invite = invite.ok_or(LinkProblem::Unknown)?;
+    match invite.status.as_str() {
+        "used" => Err(LinkProblem::Used),
+        "revoked" => Err(LinkProblem::Revoked),
+        _ if now >= invite.expires_at => Err(LinkProblem::Expired),
+        _ => Ok(invite),
+    }
+}
+
+pub async fn open_link(state: &AppState, token: &str) -> Result<LinkState, AppError> {
+    let invite = store::find_by_token_hash(&state.db.pool, &token_hash(token)).await?;
+    Ok(match link_state(invite, state.clock.now()) {
+        Ok(invite) => LinkState::Valid(SignupInfo {
+            email: invite.email,
+            role: Role::from_code(&invite.role).unwrap_or(Role::ReadOnly),
+            first_name: invite.first_name,
+            last_name: invite.last_name,
+            invited_by: invite.invited_by_name,
+        }),
+        Err(problem) => LinkState::Invalid(problem),
+    })
+}
+
+pub struct SignupForm {
+    pub token: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+/// Creates the invited user with the invited role, consumes the link and signs them in.
+pub async fn complete_signup(
+    state: &AppState,
+    form: SignupForm,
+    meta: &RequestMeta,
+) -> Result<NewSessionCookie, AppError> {
+    let hash = token_hash(&form.token);
+    let invite = store::find_by_token_hash(&state.db.pool, &hash).await?;
+    let invite = link_state(invite, state.clock.now()).map_err(|p| AppError::Conflict(p.message().into()))?;
+    let mut errors = Vec::new();
+    let first_name = collect(parse_name("first_name", "First name", &form.first_name), &mut errors);
+    let last_name = collect(parse_name("last_name", "Last name", &form.last_name), &mut errors);
+    check_new_password(&form.password, &form.password_confirm, &mut errors);
+    let (Some(first_name), Some(last_name), true) = (first_name, last_name, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let password_hash = hash_password(form.password).await.map_err(|e| {
+        tracing::error!(error = %e, "hashing failed");
+        AppError::Internal
+    })?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let user = NewUser {
+        email: &invite.email,
+        first_name: &first_name,
+        last_name: &last_name,
+        password_hash: &password_hash,
+        role: &invite.role,
+        invited_by: invite.invited_by,
+        now,
+    };
+    let user_id = match users::insert_user(&mut *tx, &user).await {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict(
+                "A user with this email already exists. Sign in instead.".into(),
+            ))
+        }
+        other => other?,
+    };
+    // Single use: only one signup can flip the invite from pending.
+    if !store::mark_used(&mut *tx, invite.id, user_id, now).await? {
+        return Err(AppError::Conflict(LinkProblem::Used.message().into()));
+    }
+    let name = format!("{first_name} {last_name}");
+    let role_label = Role::from_code(&invite.role).map(Role::label).unwrap_or_default();
+    activity::record(
+        &mut *tx,
+        &Entry {
+            at: now,
+            actor_id: Some(user_id),
+            actor_name: &name,
+            actor_email: &invite.email,
+            action: "user.added",
+            object_type: "user",
+            object_id: Some(user_id),
+            object_name: &name,
+            success: true,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            details:
+                serde_json::json!({ "role": role_label, "invited_by": invite.invited_by_name, "invite_id": invite.id })
+                    .to_string(),
+        },
+    )
+    .await?;
+    let cookie = start_session(&mut tx, user_id, now, meta).await?;
+    tx.commit().await?;
+    Ok(cookie)
+}
+
+/// Loads a pending invite the actor may act on.
+async fn pending_for_actor(state: &AppState, actor: &Me, invite_id: i64) -> Result<InviteRecord, AppError> {
+    let invite = store::find(&state.db.pool, invite_id)
+        .await?
+        .filter(|i| i.status == "pending")
+        .ok_or_else(|| AppError::NotFound("That invitation is no longer pending.".into()))?;
+    if let Some(role) = Role::from_code(&invite.role) {
+        check_may_grant(actor, role)?;
+    }
+    Ok(invite)
+}
+
+/// A new link (new token, new expiry of the same lifetime) for a pending invite; the old link dies.
+pub async fn fresh_link(
+    state: &AppState,
+    actor: &Me,
+    invite_id: i64,
+    meta: &RequestMeta,
+) -> Result<InviteLink, AppError> {
+    let old = pending_for_actor(state, actor, invite_id).await?;
+    let lifetime = old.expires_at - old.created_at;
+    let base_url = require_public_url(state).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !store::revoke(&mut *tx, old.id, now).await? {
+        return Err(AppError::NotFound("That invitation is no longer pending.".into()));
+    }
+    let token = random_token();
+    let hash = token_hash(&token);
+    let invite = NewInvite {
+        email: &old.email,
+        role: &old.role,
+        first_name: &old.first_name,
+        last_name: &old.last_name,
+        token_hash: &hash,
+        invited_by: actor.id.0,
+        invited_by_name: &actor.display_name(),
+        now,
+        expires_at: now + lifetime,
+    };
+    let invite_id = store::insert(&mut *tx, &invite).await?;
+    record(
+        &mut tx,
+        actor,
+        "invite.link_renewed",
+        invite_id,
+        &old.email,
+        serde_json::json!({ "previous_invite_id": old.id }),
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(InviteLink {
+        invite_id,
+        url: format!("{base_url}/invite/{token}"),
+        expires_at: invite.expires_at,
+    })
+}
+
+pub async fn revoke(state: &AppState, actor: &Me, invite_id: i64, meta: &RequestMeta) -> Result<(), AppError> {
+    let invite = pending_for_actor(state, actor, invite_id).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !store::revoke(&mut *tx, invite.id, now).await? {
+        return Err(AppError::NotFound("That invitation is no longer pending.".into()));
+    }
+    record(
+        &mut tx,
+        actor,
+        "invite.revoked",
+        invite.id,
+        &invite.email,
+        serde_json::json!({}),
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_pending(state: &AppState) -> Result<Vec<PendingInvite>, AppError> {
+    let rows = store::list_pending(&state.db.pool, 1000).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PendingInvite {
+            id: r.id,
+            email: r.email,
+            role: Role::from_code(&r.role).unwrap_or(Role::ReadOnly),
+            invited_by: r.invited_by_name,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        })
+        .collect())
+}

@@ -1,0 +1,136 @@
+//! (ssr) SQL for invitations.
+
+use sqlx::{Any, Executor, FromRow, Row};
+
+pub struct NewInvite<'a> {
+    pub email: &'a str,
+    pub role: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub token_hash: &'a str,
+    pub invited_by: i64,
+    pub invited_by_name: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+pub async fn email_has_user<'c, E: Executor<'c, Database = Any>>(exec: E, email: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(exec)
+        .await?
+        .try_get(0)?;
+    Ok(n > 0)
+}
+
+/// Revokes the live invitation for this email, if any, so its link stops working.
+pub async fn revoke_pending_for_email<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    email: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("UPDATE invites SET status = 'revoked', revoked_at = $1 WHERE email = $2 AND status = 'pending'")
+            .bind(now)
+            .bind(email)
+            .execute(exec)
+            .await?
+            .rows_affected(),
+    )
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(exec: E, invite: &NewInvite<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO invites (email, role, first_name, last_name, token_hash, status, invited_by, invited_by_name, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(invite.email)
+    .bind(invite.role)
+    .bind(invite.first_name)
+    .bind(invite.last_name)
+    .bind(invite.token_hash)
+    .bind(invite.invited_by)
+    .bind(invite.invited_by_name)
+    .bind(invite.now)
+    .bind(invite.expires_at)
+    .fetch_one(exec)
+    .await?
+    .try_get(0)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct InviteRecord {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+    pub invited_by: Option<i64>,
+    pub invited_by_name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, email, role, first_name, last_name, status, invited_by, invited_by_name, created_at, expires_at";
+
+pub async fn find_by_token_hash<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    hash: &str,
+) -> Result<Option<InviteRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM invites WHERE token_hash = $1"))
+        .bind(hash)
+        .fetch_optional(exec)
+        .await
+}
+
+pub async fn find<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64) -> Result<Option<InviteRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM invites WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(exec)
+        .await
+}
+
+/// Marks a pending invite used. Returns false if someone else used (or revoked) it first.
+pub async fn mark_used<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invites SET status = 'used', used_at = $1, user_id = $2 WHERE id = $3 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(id)
+    .execute(exec)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+pub async fn revoke<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE invites SET status = 'revoked', revoked_at = $1 WHERE id = $2 AND status = 'pending'")
+            .bind(now)
+            .bind(id)
+            .execute(exec)
+            .await?
+            .rows_affected();
+    Ok(done == 1)
+}
+
+/// Pending invitations, newest first.
+pub async fn list_pending<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    limit: i64,
+) -> Result<Vec<InviteRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM invites WHERE status = 'pending' ORDER BY created_at DESC, id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(exec)
+    .await
+}

@@ -1,0 +1,262 @@
+//! The invite form, the pending-invitations table, and the invitee's signup page.
+
+use super::api::{CreateInvite, FreshInviteLink, RevokeInvite};
+use super::{InviteLifetime, InviteLink, LinkState, PendingInvite, SignupInfo};
+use crate::auth::view::{passwords_ready, AuthCard, NewPasswordFields};
+use crate::auth::Me;
+use crate::domain::{Permission, Role};
+use crate::ui::{action_error, format_utc, Field, FormError, SelectField};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// Shared by the invite form and the pending table: making a link refreshes the list.
+#[derive(Clone, Copy)]
+pub struct InviteActions {
+    pub create: ServerAction<CreateInvite>,
+    pub fresh: ServerAction<FreshInviteLink>,
+    pub revoke: ServerAction<RevokeInvite>,
+}
+
+impl InviteActions {
+    pub fn new() -> Self {
+        InviteActions {
+            create: ServerAction::new(),
+            fresh: ServerAction::new(),
+            revoke: ServerAction::new(),
+        }
+    }
+}
+
+impl Default for InviteActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// "Invite by link": email, role and lifetime; the link is shown once, with a Copy button.
+#[component]
+pub fn InviteForm(actions: InviteActions) -> impl IntoView {
+    let me = expect_context::<Me>();
+    let error = action_error(actions.create);
+    let pending = actions.create.pending();
+    let roles: Vec<(&'static str, &'static str)> = Role::ALL
+        .into_iter()
+        .filter(|r| *r != Role::GlobalAdministrator || me.can(Permission::ManageGlobalAdmins))
+        .map(|r| (r.code(), r.label()))
+        .collect();
+    let lifetimes: Vec<(&'static str, &'static str)> =
+        InviteLifetime::ALL.into_iter().map(|l| (l.code(), l.label())).collect();
+    let link = move || actions.create.value().get().and_then(Result::ok);
+    view! {
+        <section class="panel">
+            <h2>"Invite by link"</h2>
+            <ActionForm action=actions.create>
+                <FormError error=error/>
+                <div class="row three">
+                    <Field name="email" label="Email" kind="email" server_error=error/>
+                    <SelectField name="role" label="Role" options=roles selected=Role::Analyst.code() server_error=error/>
+                    <SelectField
+                        name="lifetime"
+                        label="Link valid for"
+                        options=lifetimes
+                        selected=InviteLifetime::DEFAULT.code()
+                        server_error=error
+                    />
+                </div>
+                <button type="submit" class="secondary" disabled=move || pending.get()>"Get an invite link"</button>
+            </ActionForm>
+            {move || link().map(|link| view! { <LinkBox link=link/> })}
+        </section>
+    }
+}
+
+/// A link shown once, with a Copy button.
+#[component]
+fn LinkBox(link: InviteLink) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let url = link.url.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let promise = window().navigator().clipboard().write_text(&url);
+            leptos::task::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(true);
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &url;
+    };
+    view! {
+        <div class="link-box" role="status">
+            <p>"Copy this link now; it is shown only once. It expires " {format_utc(link.expires_at)} "."</p>
+            <div class="link-row">
+                <input type="text" readonly aria-label="Invite link" value=link.url.clone()/>
+                <button type="button" class="secondary" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The Pending tab: invitations not yet used, with a fresh link or revoke for each.
+#[component]
+pub fn PendingInvites(actions: InviteActions) -> impl IntoView {
+    let me = expect_context::<Me>();
+    let can_manage = me.can(Permission::ManageUsers);
+    let invites = Resource::new(
+        move || {
+            (
+                actions.create.version().get(),
+                actions.fresh.version().get(),
+                actions.revoke.version().get(),
+            )
+        },
+        |_| super::api::list_pending_invites(),
+    );
+    let fresh_link = move || actions.fresh.value().get().and_then(Result::ok);
+    let fresh_error = action_error(actions.fresh);
+    let revoke_error = action_error(actions.revoke);
+    view! {
+        <section class="panel">
+            <h2>"Pending invitations"</h2>
+            <FormError error=fresh_error/>
+            <FormError error=revoke_error/>
+            {move || fresh_link().map(|link| view! { <LinkBox link=link/> })}
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match invites.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">"No pending invitations."</p> }.into_any(),
+                        Ok(list) => view! { <PendingTable list=list can_manage=can_manage actions=actions/> }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn PendingTable(list: Vec<PendingInvite>, can_manage: bool, actions: InviteActions) -> impl IntoView {
+    view! {
+        <table class="table">
+            <thead>
+                <tr>
+                    <th>"Email"</th>
+                    <th>"Role"</th>
+                    <th>"Invited by"</th>
+                    <th>"Sent"</th>
+                    <th>"Expires"</th>
+                    {can_manage.then(|| view! { <th>"Actions"</th> })}
+                </tr>
+            </thead>
+            <tbody>
+                {list
+                    .into_iter()
+                    .map(|invite| view! { <PendingRow invite=invite can_manage=can_manage actions=actions/> })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn PendingRow(invite: PendingInvite, can_manage: bool, actions: InviteActions) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let id = invite.id.to_string();
+    let email = invite.email.clone();
+    let manage = can_manage.then(|| {
+        let id_revoke = StoredValue::new(id.clone());
+        view! {
+            <td class="actions">
+                <ActionForm action=actions.fresh>
+                    <input type="hidden" name="invite_id" value=id.clone()/>
+                    <button type="submit" class="link-button">"Copy fresh link"</button>
+                </ActionForm>
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || view! {
+                        <button type="button" class="link-button danger" on:click=move |_| confirming.set(true)>"Revoke"</button>
+                    }
+                >
+                    <span class="confirm">
+                        {format!("Revoke the invitation for {}? Its link stops working.", email.clone())}
+                        <ActionForm action=actions.revoke>
+                            <input type="hidden" name="invite_id" value=id_revoke.get_value()/>
+                            <button type="submit" class="link-button danger">"Revoke invitation"</button>
+                        </ActionForm>
+                        <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    </span>
+                </Show>
+            </td>
+        }
+        .into_any()
+    });
+    view! {
+        <tr>
+            <td>{invite.email.clone()}</td>
+            <td>{invite.role.label()}</td>
+            <td>{invite.invited_by.clone()}</td>
+            <td>{format_utc(invite.created_at)}</td>
+            <td>{format_utc(invite.expires_at)}</td>
+            {manage}
+        </tr>
+    }
+    .into_any()
+}
+
+/// `/invite/<token>`: the invitee chooses a password and confirms their name.
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let link = Resource::new(token, super::api::open_invite_link);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match link.await {
+                    Ok(LinkState::Valid(info)) => view! { <SignupForm info=info token=token()/> }.into_any(),
+                    Ok(LinkState::Invalid(problem)) => view! {
+                        <AuthCard>
+                            <h1>"Invitation unavailable"</h1>
+                            <p class="form-error">{problem.message()}</p>
+                            <p>"Ask an administrator for a new invitation."</p>
+                        </AuthCard>
+                    }
+                        .into_any(),
+                    Err(e) => view! { <AuthCard><p class="form-error">{e.to_string()}</p></AuthCard> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignupForm(info: SignupInfo, token: String) -> impl IntoView {
+    let signup = expect_context::<crate::auth::view::AuthContext>().signup;
+    let error = action_error(signup);
+    let pending = signup.pending();
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    view! {
+        <AuthCard>
+            <h1>"Join Roster"</h1>
+            <p>{info.invited_by.clone()} " invited you as " <strong>{info.role.label()}</strong> "."</p>
+            <ActionForm action=signup>
+                <FormError error=error/>
+                <Field name="email_shown" label="Email" kind="email" value=info.email.clone() readonly=true server_error=error/>
+                <input type="hidden" name="token" value=token/>
+                <div class="row">
+                    <Field name="first_name" label="First name" autocomplete="given-name" value=info.first_name.clone() server_error=error/>
+                    <Field name="last_name" label="Last name" autocomplete="family-name" value=info.last_name.clone() server_error=error/>
+                </div>
+                <NewPasswordFields password=password confirm=confirm server_error=error/>
+                <button type="submit" class="primary" disabled=move || pending.get() || !passwords_ready(password, confirm)>
+                    "Create my account"
+                </button>
+            </ActionForm>
+        </AuthCard>
+    }
+}
