@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
     let app_routes = Router::new()
         .route("/healthz", get(http::probes::healthz))
         .route("/readyz", get(http::probes::readyz))
-        .leptos_routes_with_context(&state, routes, http::headers::set_page_csp, {
+        .leptos_routes_with_context(&state, routes, http::page::page_context, {
             let options = options.clone();
             move || shell(options.clone())
         })

@@ -5,7 +5,23 @@ mod common;
 use axum::http::StatusCode;
 use common::{Backend, TestApp};
 
-on_both_backends!(pages_carry_security_headers_and_a_matching_nonce, probes_answer);
+on_both_backends!(
+    pages_carry_security_headers_and_a_matching_nonce,
+    probes_answer,
+    page_redirects_are_real_for_any_client
+);
+
+async fn page_redirects_are_real_for_any_client(app: TestApp) {
+    let request = axum::http::Request::builder()
+        .uri("/")
+        .header("host", common::HOST)
+        .header("accept", "*/*")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.request(request).await;
+    assert_eq!(response.status, StatusCode::FOUND);
+    assert_eq!(response.header("location"), Some("/setup"));
+}
 
 async fn pages_carry_security_headers_and_a_matching_nonce(app: TestApp) {
     let page = app.get("/setup", None).await;

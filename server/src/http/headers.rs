@@ -13,19 +13,6 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// Called while rendering a page: sets the CSP header with the nonce of this render.
-pub fn set_page_csp() {
-    use leptos::prelude::use_context;
-    if let (Some(nonce), Some(options)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce.to_string())) {
-            options.insert_header(header::CONTENT_SECURITY_POLICY, value);
-        }
-    }
-}
-
 /// Layers adding the headers every response carries (unless the handler set its own).
 pub fn layers(hsts: bool) -> Vec<SetResponseHeaderLayer<HeaderValue>> {
     let mut layers = vec![

@@ -3,5 +3,6 @@
 
 pub mod headers;
 pub mod origin;
+pub mod page;
 pub mod probes;
 pub mod statics;
