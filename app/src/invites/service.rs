@@ -73,20 +73,14 @@ pub async fn create_invite(
     if store::email_has_user(&mut *tx, email.as_str()).await? {
         return Err(AppError::invalid("email", "A user with this email already exists."));
     }
-    let token = random_token();
-    let hash = token_hash(&token);
-    let invite = NewInvite {
+    let draft = Draft {
         email: email.as_str(),
         role: role.code(),
         first_name: &first_name,
         last_name: &last_name,
-        token_hash: &hash,
-        invited_by: actor.id.0,
-        invited_by_name: &actor.display_name(),
-        now,
-        expires_at: now + lifetime.seconds(),
+        lifetime_secs: lifetime.seconds(),
     };
-    let invite_id = match store::insert(&mut *tx, &invite).await {
+    let link = match issue(&mut tx, &draft, actor, &base_url, now).await {
         Err(e) if is_unique_violation(&e) => {
             return Err(AppError::Conflict(
                 "Another invitation for this email was just created. Try again.".into(),
@@ -94,22 +88,60 @@ pub async fn create_invite(
         }
         other => other?,
     };
+    let details =
+        serde_json::json!({ "role": role.label(), "lifetime": lifetime.label(), "replaced_pending": replaced > 0 });
     record(
         &mut tx,
         actor,
         "invite.created",
-        invite_id,
+        link.invite_id,
         email.as_str(),
-        serde_json::json!({ "role": role.label(), "lifetime": lifetime.label(), "replaced_pending": replaced > 0 }),
+        details,
         now,
         meta,
     )
     .await?;
     tx.commit().await?;
+    Ok(link)
+}
+
+/// The parts of an invitation that a renewed link keeps.
+struct Draft<'a> {
+    email: &'a str,
+    role: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    lifetime_secs: i64,
+}
+
+/// Stores a pending invitation with a fresh token (kept only as its hash) and returns the link,
+/// which is the only place the token ever appears.
+async fn issue(
+    tx: &mut crate::db::Tx<'_>,
+    draft: &Draft<'_>,
+    actor: &Me,
+    base_url: &str,
+    now: i64,
+) -> Result<InviteLink, sqlx::Error> {
+    let token = random_token();
+    let hash = token_hash(&token);
+    let expires_at = now + draft.lifetime_secs;
+    let invite = NewInvite {
+        email: draft.email,
+        role: draft.role,
+        first_name: draft.first_name,
+        last_name: draft.last_name,
+        token_hash: &hash,
+        invited_by: actor.id.0,
+        invited_by_name: &actor.display_name(),
+        now,
+        expires_at,
+    };
+    let invite_id = store::insert(&mut **tx, &invite).await?;
     Ok(InviteLink {
         invite_id,
         url: format!("{base_url}/invite/{token}"),
-        expires_at: invite.expires_at,
+        expires_at,
     })
 }
 
@@ -281,37 +313,28 @@ pub async fn fresh_link(
     if !store::revoke(&mut *tx, old.id, now).await? {
         return Err(AppError::NotFound("That invitation is no longer pending.".into()));
     }
-    let token = random_token();
-    let hash = token_hash(&token);
-    let invite = NewInvite {
+    let draft = Draft {
         email: &old.email,
         role: &old.role,
         first_name: &old.first_name,
         last_name: &old.last_name,
-        token_hash: &hash,
-        invited_by: actor.id.0,
-        invited_by_name: &actor.display_name(),
-        now,
-        expires_at: now + lifetime,
+        lifetime_secs: lifetime,
     };
-    let invite_id = store::insert(&mut *tx, &invite).await?;
+    let link = issue(&mut tx, &draft, actor, &base_url, now).await?;
+    let details = serde_json::json!({ "previous_invite_id": old.id });
     record(
         &mut tx,
         actor,
         "invite.link_renewed",
-        invite_id,
+        link.invite_id,
         &old.email,
-        serde_json::json!({ "previous_invite_id": old.id }),
+        details,
         now,
         meta,
     )
     .await?;
     tx.commit().await?;
-    Ok(InviteLink {
-        invite_id,
-        url: format!("{base_url}/invite/{token}"),
-        expires_at: invite.expires_at,
-    })
+    Ok(link)
 }
 
 pub async fn revoke(state: &AppState, actor: &Me, invite_id: i64, meta: &RequestMeta) -> Result<(), AppError> {
