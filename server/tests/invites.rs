@@ -247,9 +247,16 @@ async fn only_admins_invite_and_only_global_admins_grant_global_admin(app: TestA
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{endpoint}");
     }
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM invites WHERE email = 'ga@example.com' AND status = 'pending'")
-            .await,
-        1
-    );
+    // Re-inviting the same email would revoke the Global Administrator's invitation: refused too.
+    let replace = app
+        .call(
+            "invites/create",
+            &form("ga@example.com", "analyst"),
+            Some(&administrator),
+        )
+        .await;
+    assert_eq!(replace.status, StatusCode::FORBIDDEN, "{replace:?}");
+    let pending_ga =
+        "SELECT COUNT(*) FROM invites WHERE email = 'ga@example.com' AND status = 'pending' AND role = 'global_admin'";
+    assert_eq!(app.count(pending_ga).await, 1);
 }

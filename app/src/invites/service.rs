@@ -65,6 +65,14 @@ pub async fn create_invite(
         return Err(AppError::Invalid(errors));
     };
     check_may_grant(actor, role)?;
+    // Re-inviting replaces the pending invitation, which counts as acting on it.
+    if let Some(pending) = store::pending_role(&state.db.pool, email.as_str())
+        .await?
+        .as_deref()
+        .and_then(Role::from_code)
+    {
+        check_may_grant(actor, pending)?;
+    }
     let base_url = require_public_url(state).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

@@ -23,6 +23,18 @@ pub async fn email_has_user<'c, E: Executor<'c, Database = Any>>(exec: E, email:
     Ok(n > 0)
 }
 
+/// The role of the live invitation for this email, if there is one.
+pub async fn pending_role<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    email: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("SELECT role FROM invites WHERE email = $1 AND status = 'pending'")
+        .bind(email)
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| r.try_get::<String, _>(0)).transpose()
+}
+
 /// Revokes the live invitation for this email, if any, so its link stops working.
 pub async fn revoke_pending_for_email<'c, E: Executor<'c, Database = Any>>(
     exec: E,
