@@ -8,7 +8,8 @@ use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
 use crate::domain::{
-    parse_console_url, parse_name, password_problem, AppError, Email, FieldError, Permission, Role, UserId,
+    confirmation_problem, parse_console_url, parse_name, password_problem, AppError, Email, FieldError, Permission,
+    Role, UserId,
 };
 use crate::settings::store as settings;
 use crate::state::AppState;
@@ -40,8 +41,8 @@ pub struct NewSessionCookie {
 pub fn check_new_password(password: &str, confirm: &str, errors: &mut Vec<FieldError>) {
     if let Some(problem) = password_problem(password) {
         errors.push(FieldError::new("password", problem));
-    } else if password != confirm {
-        errors.push(FieldError::new("password_confirm", "The passwords do not match."));
+    } else if let Some(problem) = confirmation_problem(password, confirm) {
+        errors.push(FieldError::new("password_confirm", problem));
     }
 }
 

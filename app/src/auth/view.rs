@@ -2,7 +2,7 @@
 
 use super::api::{Login, Logout, RegisterFirstAdmin};
 use super::{Me, SignOutReason, Viewer};
-use crate::domain::{password_problem, AppError, Permission, PASSWORD_MAX, PASSWORD_MIN};
+use crate::domain::{confirmation_problem, password_problem, AppError, Permission, PASSWORD_MAX, PASSWORD_MIN};
 use crate::invites::api::CompleteSignup;
 use crate::ui::{action_error, Field, FormError, Page};
 use leptos::prelude::*;
@@ -258,7 +258,10 @@ pub fn NewPasswordFields(
     });
     let confirm_error = Signal::derive(move || {
         let c = confirm.get();
-        (!c.is_empty() && c != password.get()).then(|| "The passwords do not match.".to_string())
+        // Only once the user has started typing the confirmation.
+        (!c.is_empty())
+            .then(|| confirmation_problem(&password.get(), &c))
+            .flatten()
     });
     view! {
         <Field
@@ -286,7 +289,7 @@ pub fn NewPasswordFields(
 /// True when the password meets the policy and both entries match.
 pub fn passwords_ready(password: RwSignal<String>, confirm: RwSignal<String>) -> bool {
     let pw = password.get();
-    !pw.is_empty() && password_problem(&pw).is_none() && confirm.get() == pw
+    !pw.is_empty() && password_problem(&pw).is_none() && confirmation_problem(&pw, &confirm.get()).is_none()
 }
 
 #[component]

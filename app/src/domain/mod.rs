@@ -8,7 +8,7 @@ mod role;
 
 pub use email::Email;
 pub use error::{AppError, FieldError};
-pub use password::{password_problem, PASSWORD_MAX, PASSWORD_MIN};
+pub use password::{confirmation_problem, password_problem, PASSWORD_MAX, PASSWORD_MIN};
 pub use role::{Permission, Role};
 
 use serde::{Deserialize, Serialize};

@@ -120,6 +120,11 @@ pub fn password_problem(password: &str) -> Option<String> {
     None
 }
 
+/// The problem with a password confirmation, if it differs from the password.
+pub fn confirmation_problem(password: &str, confirm: &str) -> Option<String> {
+    (password != confirm).then(|| "The passwords do not match.".to_string())
+}
+
 /// One repeated character, or a run of consecutive characters ("abcdefghijklmn", "987654321098").
 fn is_trivial_pattern(password: &str) -> bool {
     let chars: Vec<char> = password.chars().collect();
@@ -143,6 +148,15 @@ mod tests {
         assert!(password_problem("short").unwrap().contains("at least 12"));
         assert!(password_problem(&"x1".repeat(65)).unwrap().contains("at most 128"));
         assert_eq!(password_problem("correct horse battery"), None);
+    }
+
+    #[test]
+    fn confirmation_must_match() {
+        assert_eq!(confirmation_problem("same thing here", "same thing here"), None);
+        assert_eq!(
+            confirmation_problem("same thing here", "other").unwrap(),
+            "The passwords do not match."
+        );
     }
 
     #[test]
