@@ -58,6 +58,14 @@ fi
 if $for_tests; then
   have node && have npm || apt_install nodejs npm
   [ -x /usr/bin/chromium ] || apt_install chromium
+  # Real peers for the tests: an SMTP server (aiosmtpd) and AWS SES v2 (moto), in a private venv.
+  venv=.tools/python
+  if ! "$venv/bin/python" -c 'import aiosmtpd, moto.server, flask' >/dev/null 2>&1; then
+    have python3 || apt_install python3 python3-venv
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+    say "pip install aiosmtpd moto (test peers)"
+    "$venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'moto[server]==5.2.5'
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "npm ci (end2end)"
     (cd end2end && npm ci --no-audit --no-fund)

@@ -13,6 +13,22 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<RuntimeConfig>,
     pub clock: Clock,
+    pub mail: MailRuntime,
+}
+
+/// Per-process mail machinery: the cached mailer (so its SMTP pool is reused) and the bell that
+/// wakes the outbox worker when something is queued.
+#[derive(Clone, Debug, Default)]
+pub struct MailRuntime {
+    pub mailers: crate::mail::transport::MailerCache,
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+impl MailRuntime {
+    /// Tells this process's outbox worker to look now instead of at its next poll.
+    pub fn wake_worker(&self) {
+        self.wake.notify_one();
+    }
 }
 
 /// Start-up configuration the app needs at run time.

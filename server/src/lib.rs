@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod http;
+pub mod workers;
 
 use app::clock::Clock;
 use app::db::Db;
@@ -33,6 +34,7 @@ pub fn app_state(parts: ServerParts) -> AppState {
             secret_key: parts.secret_key,
         }),
         clock: parts.clock,
+        mail: Default::default(),
     }
 }
 

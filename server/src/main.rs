@@ -89,6 +89,7 @@ async fn serve(config: Config) -> Result<(), String> {
         secret_key,
         clock: Clock::default(),
     });
+    let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

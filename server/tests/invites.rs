@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, ADMIN_EMAIL};
+use common::{json, TestApp, ADMIN_EMAIL};
 use serde_json::Value;
 
 on_both_backends!(
@@ -14,12 +14,6 @@ on_both_backends!(
     existing_users_and_bad_input_are_refused,
     only_admins_invite_and_only_global_admins_grant_global_admin,
 );
-
-const PASSWORD: &str = "a perfectly fine password";
-
-fn json(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
 
 /// Creates an invite as `session`; returns (invite id, token).
 async fn invite(app: &TestApp, session: &str, email: &str, role: &str, lifetime: &str) -> (i64, String) {
@@ -41,26 +35,16 @@ async fn invite(app: &TestApp, session: &str, email: &str, role: &str, lifetime:
 }
 
 async fn open(app: &TestApp, token: &str) -> Value {
-    let response = app.call("invites/open", &[("token", token)], None).await;
-    assert_eq!(response.status, StatusCode::OK, "{response:?}");
-    json(&response.body)
+    app.open_invite(token).await
 }
 
 async fn signup(app: &TestApp, token: &str) -> common::TestResponse {
-    let form = [
-        ("token", token),
-        ("first_name", "Bob"),
-        ("last_name", "Builder"),
-        ("password", PASSWORD),
-        ("password_confirm", PASSWORD),
-    ];
-    app.call("invites/signup", &form, None).await
+    app.signup(token).await
 }
 
 /// A signed-in user with `role`, brought in through an invitation.
 async fn user_with_role(app: &TestApp, admin: &str, email: &str, role: &str) -> String {
-    let (_, token) = invite(app, admin, email, role, "24h").await;
-    signup(app, &token).await.session_cookie().expect("signed up")
+    app.user_with_role(admin, email, role).await
 }
 
 async fn invite_link_signs_up_once(app: TestApp) {

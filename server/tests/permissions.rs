@@ -17,6 +17,10 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/invites/create", Rule::SignedIn),
     ("/api/invites/pending", Rule::SignedIn),
     ("/api/invites/fresh_link", Rule::SignedIn),
+    ("/api/invites/resend", Rule::SignedIn),
+    ("/api/mail/settings", Rule::SignedIn),
+    ("/api/mail/save", Rule::SignedIn),
+    ("/api/mail/test", Rule::SignedIn),
     ("/api/invites/revoke", Rule::SignedIn),
 ];
 
@@ -40,6 +44,7 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("last_name", "Sample"),
     ("password", "a perfectly fine password"),
     ("password_confirm", "a perfectly fine password"),
+    ("kind", "smtp"),
 ];
 
 fn rule_for(path: &str) -> Option<Rule> {

@@ -36,6 +36,8 @@ pub enum AppError {
     NotFound(String),
     /// Too many attempts; try again later.
     RateLimited(String),
+    /// Another service (a mail server, AWS) refused or failed; its own words are passed on.
+    Upstream(String),
     /// Something went wrong on the server; details are in its log.
     Internal,
     /// The request never reached the function (network, encoding).
@@ -64,6 +66,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::NotFound(_) => 404,
             AppError::RateLimited(_) => 429,
+            AppError::Upstream(_) => 502,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -77,7 +80,8 @@ impl fmt::Display for AppError {
             AppError::Forbidden(msg)
             | AppError::Conflict(msg)
             | AppError::NotFound(msg)
-            | AppError::RateLimited(msg) => f.write_str(msg),
+            | AppError::RateLimited(msg)
+            | AppError::Upstream(msg) => f.write_str(msg),
             AppError::Invalid(errors) => {
                 let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
                 f.write_str(&messages.join(" "))

@@ -14,6 +14,7 @@ pub async fn create_invite(
     lifetime: String,
     #[server(default)] first_name: String,
     #[server(default)] last_name: String,
+    #[server(default)] delivery: String,
 ) -> Result<InviteLink, AppError> {
     use crate::auth::api::require;
     use crate::context::{app_state, request_meta, respond};
@@ -26,6 +27,7 @@ pub async fn create_invite(
             lifetime,
             first_name,
             last_name,
+            delivery,
         };
         super::service::create_invite(&app_state()?, &actor, form, &request_meta()).await
     })
@@ -48,12 +50,23 @@ pub async fn list_pending_invites() -> Result<Vec<PendingInvite>, AppError> {
 /// A fresh link for a pending invitation; the previous link stops working.
 #[server(endpoint = "invites/fresh_link")]
 pub async fn fresh_invite_link(invite_id: i64) -> Result<InviteLink, AppError> {
+    renew(invite_id, super::InviteDelivery::Link).await
+}
+
+/// Emails a pending invitation again with a new link and expiry; the previous link stops working.
+#[server(endpoint = "invites/resend")]
+pub async fn resend_invite(invite_id: i64) -> Result<InviteLink, AppError> {
+    renew(invite_id, super::InviteDelivery::Email).await
+}
+
+#[cfg(feature = "ssr")]
+async fn renew(invite_id: i64, delivery: super::InviteDelivery) -> Result<InviteLink, AppError> {
     use crate::auth::api::require;
     use crate::context::{app_state, request_meta, respond};
     use crate::domain::Permission;
     respond(async {
         let actor = require(Permission::ManageUsers).await?;
-        super::service::fresh_link(&app_state()?, &actor, invite_id, &request_meta()).await
+        super::service::renew(&app_state()?, &actor, invite_id, delivery, &request_meta()).await
     })
     .await
 }

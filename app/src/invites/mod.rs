@@ -9,7 +9,32 @@ pub mod store;
 pub mod view;
 
 use crate::domain::Role;
+use crate::mail::Delivery;
 use serde::{Deserialize, Serialize};
+
+/// How the invitee gets the link: shown to the admin once, or emailed by Roster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InviteDelivery {
+    Link,
+    Email,
+}
+
+impl InviteDelivery {
+    pub fn code(self) -> &'static str {
+        match self {
+            InviteDelivery::Link => "link",
+            InviteDelivery::Email => "email",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "link" => Some(InviteDelivery::Link),
+            "email" => Some(InviteDelivery::Email),
+            _ => None,
+        }
+    }
+}
 
 /// How long an invite link stays valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,12 +132,16 @@ pub struct PendingInvite {
     pub invited_by: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The invitation email's delivery, if one was sent for this link.
+    pub delivery: Option<Delivery>,
 }
 
-/// A freshly made link; shown once.
+/// A fresh invitation: its link, shown once, or the address it was emailed to (the link then
+/// goes only to the invitee's mailbox).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InviteLink {
     pub invite_id: i64,
-    pub url: String,
+    pub url: Option<String>,
+    pub emailed_to: Option<String>,
     pub expires_at: i64,
 }

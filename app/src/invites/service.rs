@@ -2,7 +2,7 @@
 //! links checked for expiry at use time, and signup.
 
 use super::store::{self, InviteRecord, NewInvite};
-use super::{InviteLifetime, InviteLink, LinkProblem, LinkState, PendingInvite, SignupInfo};
+use super::{InviteDelivery, InviteLifetime, InviteLink, LinkProblem, LinkState, PendingInvite, SignupInfo};
 use crate::activity::store::{self as activity, Entry};
 use crate::auth::secrets::{hash_password, random_token, token_hash};
 use crate::auth::service::{check_new_password, collect, public_url, start_session, NewSessionCookie};
@@ -11,6 +11,7 @@ use crate::auth::Me;
 use crate::context::RequestMeta;
 use crate::db::is_unique_violation;
 use crate::domain::{parse_name, AppError, Email, FieldError, Permission, Role};
+use crate::mail::{outbox, templates, Delivery};
 use crate::state::AppState;
 
 /// What the invite form sends.
@@ -20,6 +21,7 @@ pub struct InviteForm {
     pub lifetime: String,
     pub first_name: String,
     pub last_name: String,
+    pub delivery: String,
 }
 
 /// Optional prefilled name: empty is fine, otherwise the usual name rules.
@@ -59,12 +61,27 @@ pub async fn create_invite(
     }
     let first_name = collect(optional_name("first_name", "First name", &form.first_name), &mut errors);
     let last_name = collect(optional_name("last_name", "Last name", &form.last_name), &mut errors);
-    let (Some(email), Some(role), Some(lifetime), Some(first_name), Some(last_name), true) =
-        (email, role, lifetime, first_name, last_name, errors.is_empty())
-    else {
+    // An API caller that names no delivery gets a link, as the form's first button does.
+    let delivery = match form.delivery.as_str() {
+        "" => Some(InviteDelivery::Link),
+        code => InviteDelivery::from_code(code),
+    };
+    if delivery.is_none() {
+        errors.push(FieldError::new("", "Choose whether to get a link or send an email."));
+    }
+    let (Some(email), Some(role), Some(lifetime), Some(first_name), Some(last_name), Some(delivery), true) = (
+        email,
+        role,
+        lifetime,
+        first_name,
+        last_name,
+        delivery,
+        errors.is_empty(),
+    ) else {
         return Err(AppError::Invalid(errors));
     };
     check_may_grant(actor, role)?;
+    check_can_email(state, delivery).await?;
     // Re-inviting replaces the pending invitation, which counts as acting on it.
     if let Some(pending) = store::pending_role(&state.db.pool, email.as_str())
         .await?
@@ -88,7 +105,7 @@ pub async fn create_invite(
         last_name: &last_name,
         lifetime_secs: lifetime.seconds(),
     };
-    let link = match issue(&mut tx, &draft, actor, &base_url, now).await {
+    let link = match issue(&mut tx, &draft, actor, &base_url, delivery, now).await {
         Err(e) if is_unique_violation(&e) => {
             return Err(AppError::Conflict(
                 "Another invitation for this email was just created. Try again.".into(),
@@ -96,8 +113,7 @@ pub async fn create_invite(
         }
         other => other?,
     };
-    let details =
-        serde_json::json!({ "role": role.label(), "lifetime": lifetime.label(), "replaced_pending": replaced > 0 });
+    let details = serde_json::json!({ "role": role.label(), "lifetime": lifetime.label(), "replaced_pending": replaced > 0, "delivery": delivery.code() });
     record(
         &mut tx,
         actor,
@@ -110,7 +126,18 @@ pub async fn create_invite(
     )
     .await?;
     tx.commit().await?;
+    state.mail.wake_worker();
     Ok(link)
+}
+
+/// Inviting by email needs a mailer; links work without one.
+async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(), AppError> {
+    if delivery == InviteDelivery::Email && !crate::mail::service::is_configured(state).await? {
+        return Err(AppError::Conflict(
+            "No email service is configured, so the invitation cannot be emailed. Set one up in Settings → Email Configuration, or get an invite link instead.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The parts of an invitation that a renewed link keeps.
@@ -122,13 +149,14 @@ struct Draft<'a> {
     lifetime_secs: i64,
 }
 
-/// Stores a pending invitation with a fresh token (kept only as its hash) and returns the link,
-/// which is the only place the token ever appears.
+/// Stores a pending invitation with a fresh token (kept only as its hash) and either returns the
+/// link, the only place the token appears, or queues the email that carries it.
 async fn issue(
     tx: &mut crate::db::Tx<'_>,
     draft: &Draft<'_>,
     actor: &Me,
     base_url: &str,
+    delivery: InviteDelivery,
     now: i64,
 ) -> Result<InviteLink, sqlx::Error> {
     let token = random_token();
@@ -146,9 +174,30 @@ async fn issue(
         expires_at,
     };
     let invite_id = store::insert(&mut **tx, &invite).await?;
+    let url = format!("{base_url}/invite/{token}");
+    if delivery == InviteDelivery::Link {
+        return Ok(InviteLink {
+            invite_id,
+            url: Some(url),
+            emailed_to: None,
+            expires_at,
+        });
+    }
+    let role = Role::from_code(draft.role).map(Role::label).unwrap_or_default();
+    let message = templates::invitation(&templates::Invitation {
+        to: draft.email,
+        inviter: &actor.display_name(),
+        role,
+        link: &url,
+        expires_at,
+        first_name: draft.first_name,
+    });
+    let outbox_id = outbox::queue(&mut **tx, &message, now).await?;
+    store::set_outbox(&mut **tx, invite_id, outbox_id).await?;
     Ok(InviteLink {
         invite_id,
-        url: format!("{base_url}/invite/{token}"),
+        url: None,
+        emailed_to: Some(draft.email.to_string()),
         expires_at,
     })
 }
@@ -289,8 +338,17 @@ pub async fn complete_signup(
         },
     )
     .await?;
+    let console_url = public_url(state).await?.unwrap_or_default();
+    let confirmation = templates::account_ready(&templates::AccountReady {
+        to: &invite.email,
+        first_name: &first_name,
+        role: role_label,
+        console_url: &console_url,
+    });
+    outbox::queue(&mut *tx, &confirmation, now).await?;
     let cookie = start_session(&mut tx, user_id, now, meta).await?;
     tx.commit().await?;
+    state.mail.wake_worker();
     Ok(cookie)
 }
 
@@ -306,14 +364,17 @@ async fn pending_for_actor(state: &AppState, actor: &Me, invite_id: i64) -> Resu
     Ok(invite)
 }
 
-/// A new link (new token, new expiry of the same lifetime) for a pending invite; the old link dies.
-pub async fn fresh_link(
+/// A new link (new token, new expiry of the same lifetime) for a pending invite, shown once or
+/// emailed; the old link dies.
+pub async fn renew(
     state: &AppState,
     actor: &Me,
     invite_id: i64,
+    delivery: InviteDelivery,
     meta: &RequestMeta,
 ) -> Result<InviteLink, AppError> {
     let old = pending_for_actor(state, actor, invite_id).await?;
+    check_can_email(state, delivery).await?;
     let lifetime = old.expires_at - old.created_at;
     let base_url = require_public_url(state).await?;
     let now = state.clock.now();
@@ -328,20 +389,15 @@ pub async fn fresh_link(
         last_name: &old.last_name,
         lifetime_secs: lifetime,
     };
-    let link = issue(&mut tx, &draft, actor, &base_url, now).await?;
-    let details = serde_json::json!({ "previous_invite_id": old.id });
-    record(
-        &mut tx,
-        actor,
-        "invite.link_renewed",
-        link.invite_id,
-        &old.email,
-        details,
-        now,
-        meta,
-    )
-    .await?;
+    let link = issue(&mut tx, &draft, actor, &base_url, delivery, now).await?;
+    let details = serde_json::json!({ "previous_invite_id": old.id, "delivery": delivery.code() });
+    let action = match delivery {
+        InviteDelivery::Link => "invite.link_renewed",
+        InviteDelivery::Email => "invite.resent",
+    };
+    record(&mut tx, actor, action, link.invite_id, &old.email, details, now, meta).await?;
     tx.commit().await?;
+    state.mail.wake_worker();
     Ok(link)
 }
 
@@ -378,6 +434,12 @@ pub async fn list_pending(state: &AppState) -> Result<Vec<PendingInvite>, AppErr
             invited_by: r.invited_by_name,
             created_at: r.created_at,
             expires_at: r.expires_at,
+            delivery: Delivery::from_outbox(
+                r.mail_status.as_deref(),
+                r.mail_attempts.unwrap_or_default(),
+                r.mail_error,
+                r.mail_sent_at,
+            ),
         })
         .collect())
 }

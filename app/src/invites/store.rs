@@ -134,14 +134,43 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64, now: 
     Ok(done == 1)
 }
 
+/// Links the invitation to the email that carries it.
+pub async fn set_outbox<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    id: i64,
+    outbox_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invites SET outbox_id = $1 WHERE id = $2")
+        .bind(outbox_id)
+        .bind(id)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+/// A pending invitation with the state of its email, if it was emailed.
+#[derive(Clone, Debug, FromRow)]
+pub struct PendingRecord {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub invited_by_name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub mail_status: Option<String>,
+    pub mail_attempts: Option<i64>,
+    pub mail_error: Option<String>,
+    pub mail_sent_at: Option<i64>,
+}
+
 /// Pending invitations, newest first.
 pub async fn list_pending<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     limit: i64,
-) -> Result<Vec<InviteRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM invites WHERE status = 'pending' ORDER BY created_at DESC, id DESC LIMIT $1"
-    ))
+) -> Result<Vec<PendingRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT i.id, i.email, i.role, i.invited_by_name, i.created_at, i.expires_at,          o.status AS mail_status, o.attempts AS mail_attempts, o.last_error AS mail_error, o.sent_at AS mail_sent_at          FROM invites i LEFT JOIN outbox o ON o.id = i.outbox_id          WHERE i.status = 'pending' ORDER BY i.created_at DESC, i.id DESC LIMIT $1",
+    )
     .bind(limit)
     .fetch_all(exec)
     .await

@@ -1,10 +1,11 @@
 //! The invite form, the pending-invitations table, and the invitee's signup page.
 
-use super::api::{CreateInvite, FreshInviteLink, RevokeInvite};
+use super::api::{CreateInvite, FreshInviteLink, ResendInvite, RevokeInvite};
 use super::{InviteLifetime, InviteLink, LinkState, PendingInvite, SignupInfo};
 use crate::auth::view::{passwords_ready, AuthCard, NewPasswordFields};
 use crate::auth::Me;
 use crate::domain::{Permission, Role};
+use crate::mail::Delivery;
 use crate::ui::{action_error, format_utc, Field, FormError, SelectField};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -14,6 +15,7 @@ use leptos_router::hooks::use_params_map;
 pub struct InviteActions {
     pub create: ServerAction<CreateInvite>,
     pub fresh: ServerAction<FreshInviteLink>,
+    pub resend: ServerAction<ResendInvite>,
     pub revoke: ServerAction<RevokeInvite>,
 }
 
@@ -22,6 +24,7 @@ impl InviteActions {
         InviteActions {
             create: ServerAction::new(),
             fresh: ServerAction::new(),
+            resend: ServerAction::new(),
             revoke: ServerAction::new(),
         }
     }
@@ -33,12 +36,14 @@ impl Default for InviteActions {
     }
 }
 
-/// "Invite by link": email, role and lifetime; the link is shown once, with a Copy button.
+/// Inviting: "Send invite" (email, role, lifetime; get a link or have Roster email it) and
+/// "Add new user" (the same with the names prefilled, always emailed).
 #[component]
 pub fn InviteForm(actions: InviteActions) -> impl IntoView {
     let me = expect_context::<Me>();
     let error = action_error(actions.create);
     let pending = actions.create.pending();
+    let add_user = RwSignal::new(false);
     let roles: Vec<(&'static str, &'static str)> = Role::ALL
         .into_iter()
         .filter(|r| *r != Role::GlobalAdministrator || me.can(Permission::ManageGlobalAdmins))
@@ -46,12 +51,30 @@ pub fn InviteForm(actions: InviteActions) -> impl IntoView {
         .collect();
     let lifetimes: Vec<(&'static str, &'static str)> =
         InviteLifetime::ALL.into_iter().map(|l| (l.code(), l.label())).collect();
-    let link = move || actions.create.value().get().and_then(Result::ok);
+    let result = move || actions.create.value().get().and_then(Result::ok);
+    let tab = move |label: &'static str, on: bool| {
+        view! {
+            <button
+                type="button"
+                role="tab"
+                aria-selected=move || (add_user.get() == on).to_string()
+                on:click=move |_| add_user.set(on)
+            >
+                {label}
+            </button>
+        }
+    };
     view! {
         <section class="panel">
-            <h2>"Invite by link"</h2>
+            <div class="tabs" role="tablist">{tab("Send invite", false)} {tab("Add new user", true)}</div>
             <ActionForm action=actions.create>
                 <FormError error=error/>
+                <Show when=move || add_user.get()>
+                    <div class="row">
+                        <Field name="first_name" label="First name" autocomplete="off" server_error=error/>
+                        <Field name="last_name" label="Last name" autocomplete="off" server_error=error/>
+                    </div>
+                </Show>
                 <div class="row three">
                     <Field name="email" label="Email" kind="email" server_error=error/>
                     <SelectField name="role" label="Role" options=roles selected=Role::Analyst.code() server_error=error/>
@@ -63,18 +86,44 @@ pub fn InviteForm(actions: InviteActions) -> impl IntoView {
                         server_error=error
                     />
                 </div>
-                <button type="submit" class="secondary" disabled=move || pending.get()>"Get an invite link"</button>
+                <div class="button-row">
+                    <Show
+                        when=move || add_user.get()
+                        fallback=move || view! {
+                            <button type="submit" name="delivery" value="link" class="secondary" disabled=move || pending.get()>
+                                "Get an invite link"
+                            </button>
+                            <button type="submit" name="delivery" value="email" class="secondary" disabled=move || pending.get()>
+                                "Send invite email"
+                            </button>
+                        }
+                    >
+                        <button type="submit" name="delivery" value="email" class="secondary" disabled=move || pending.get()>
+                            "Add user and send invite"
+                        </button>
+                    </Show>
+                </div>
             </ActionForm>
-            {move || link().map(|link| view! { <LinkBox link=link/> })}
+            {move || result().map(|link| view! { <LinkBox link=link/> })}
         </section>
     }
 }
 
-/// A link shown once, with a Copy button.
+/// A link shown once, with a Copy button; or, for an emailed invitation, where it went.
 #[component]
 fn LinkBox(link: InviteLink) -> impl IntoView {
+    let Some(url) = link.url.clone() else {
+        let to = link.emailed_to.clone().unwrap_or_default();
+        return view! {
+            <div class="link-box" role="status">
+                <p>"Invitation email queued for " <strong>{to}</strong> ". The link expires " {format_utc(link.expires_at)} "."</p>
+                <p class="hint">"Its delivery status is shown in the pending invitations below."</p>
+            </div>
+        }
+        .into_any();
+    };
     let copied = RwSignal::new(false);
-    let url = link.url.clone();
+    let shown = url.clone();
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -92,13 +141,14 @@ fn LinkBox(link: InviteLink) -> impl IntoView {
         <div class="link-box" role="status">
             <p>"Copy this link now; it is shown only once. It expires " {format_utc(link.expires_at)} "."</p>
             <div class="link-row">
-                <input type="text" readonly aria-label="Invite link" value=link.url.clone()/>
+                <input type="text" readonly aria-label="Invite link" value=shown/>
                 <button type="button" class="secondary" on:click=copy>
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// The Pending tab: invitations not yet used, with a fresh link or revoke for each.
@@ -111,20 +161,25 @@ pub fn PendingInvites(actions: InviteActions) -> impl IntoView {
             (
                 actions.create.version().get(),
                 actions.fresh.version().get(),
+                actions.resend.version().get(),
                 actions.revoke.version().get(),
             )
         },
         |_| super::api::list_pending_invites(),
     );
     let fresh_link = move || actions.fresh.value().get().and_then(Result::ok);
+    let resent = move || actions.resend.value().get().and_then(Result::ok);
     let fresh_error = action_error(actions.fresh);
+    let resend_error = action_error(actions.resend);
     let revoke_error = action_error(actions.revoke);
     view! {
         <section class="panel">
             <h2>"Pending invitations"</h2>
             <FormError error=fresh_error/>
+            <FormError error=resend_error/>
             <FormError error=revoke_error/>
             {move || fresh_link().map(|link| view! { <LinkBox link=link/> })}
+            {move || resent().map(|link| view! { <LinkBox link=link/> })}
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match invites.await {
@@ -149,6 +204,7 @@ fn PendingTable(list: Vec<PendingInvite>, can_manage: bool, actions: InviteActio
                     <th>"Invited by"</th>
                     <th>"Sent"</th>
                     <th>"Expires"</th>
+                    <th>"Email"</th>
                     {can_manage.then(|| view! { <th>"Actions"</th> })}
                 </tr>
             </thead>
@@ -169,11 +225,16 @@ fn PendingRow(invite: PendingInvite, can_manage: bool, actions: InviteActions) -
     let email = invite.email.clone();
     let manage = can_manage.then(|| {
         let id_revoke = StoredValue::new(id.clone());
+        let id_resend = id.clone();
         view! {
             <td class="actions">
                 <ActionForm action=actions.fresh>
                     <input type="hidden" name="invite_id" value=id.clone()/>
                     <button type="submit" class="link-button">"Copy fresh link"</button>
+                </ActionForm>
+                <ActionForm action=actions.resend>
+                    <input type="hidden" name="invite_id" value=id_resend/>
+                    <button type="submit" class="link-button">"Resend email"</button>
                 </ActionForm>
                 <Show
                     when=move || confirming.get()
@@ -201,10 +262,21 @@ fn PendingRow(invite: PendingInvite, can_manage: bool, actions: InviteActions) -
             <td>{invite.invited_by.clone()}</td>
             <td>{format_utc(invite.created_at)}</td>
             <td>{format_utc(invite.expires_at)}</td>
+            <td>{delivery_cell(invite.delivery.clone())}</td>
             {manage}
         </tr>
     }
     .into_any()
+}
+
+fn delivery_cell(delivery: Option<Delivery>) -> impl IntoView {
+    let class = match &delivery {
+        Some(Delivery::Sent { .. }) => "status-sent",
+        Some(Delivery::Failed { .. }) => "status-failed",
+        _ => "",
+    };
+    let text = delivery.map(|d| d.summary()).unwrap_or_else(|| "Link only".into());
+    view! { <span class=class>{text}</span> }
 }
 
 /// `/invite/<token>`: the invitee chooses a password and confirms their name.

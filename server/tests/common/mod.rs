@@ -3,6 +3,8 @@
 //! postgres://postgres@127.0.0.1:5432/postgres), dropped when the test ends.
 #![allow(dead_code)]
 
+pub mod peers;
+
 use app::clock::Clock;
 use app::db::Db;
 use app::state::AppState;
@@ -22,12 +24,16 @@ pub enum Backend {
 /// Longest a single database set-up step or test may take before it fails instead of hanging.
 pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
+const WORKER_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
 pub const HOST: &str = "roster.test";
 pub const ORIGIN: &str = "http://roster.test";
 
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The outbox worker, as `roster serve` runs it (polling quickly, for tests).
+    pub worker: Option<server::workers::outbox::WorkerHandle>,
     _cleanup: Cleanup,
 }
 
@@ -139,9 +145,22 @@ impl TestApp {
         let router = server::router(state.clone());
         Some(TestApp {
             router,
+            worker: Some(server::workers::outbox::spawn(state.clone(), WORKER_POLL)),
             state,
             _cleanup: cleanup,
         })
+    }
+
+    /// Stops the outbox worker (as a shutdown would) and starts a new one.
+    pub fn restart_worker(&mut self) {
+        self.worker = None;
+        self.worker = Some(server::workers::outbox::spawn(self.state.clone(), WORKER_POLL));
+    }
+
+    /// Moves the clock on and lets the worker look at once.
+    pub fn advance_clock_and_wake(&self, secs: i64) {
+        self.state.clock.advance(secs);
+        self.state.mail.wake_worker();
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
@@ -212,6 +231,40 @@ impl TestApp {
             .await
     }
 
+    /// What `/invite/<token>` would show, as JSON.
+    pub async fn open_invite(&self, token: &str) -> serde_json::Value {
+        let response = self.call("invites/open", &[("token", token)], None).await;
+        assert_eq!(response.status, StatusCode::OK, "{response:?}");
+        json(&response.body)
+    }
+
+    /// Completes signup through an invite token as Bob Builder.
+    pub async fn signup(&self, token: &str) -> TestResponse {
+        let form = [
+            ("token", token),
+            ("first_name", "Bob"),
+            ("last_name", "Builder"),
+            ("password", INVITEE_PASSWORD),
+            ("password_confirm", INVITEE_PASSWORD),
+        ];
+        self.call("invites/signup", &form, None).await
+    }
+
+    /// A signed-in user with `role` (a role code), brought in through an invite link.
+    pub async fn user_with_role(&self, admin: &str, email: &str, role: &str) -> String {
+        let response = self
+            .call(
+                "invites/create",
+                &[("email", email), ("role", role), ("lifetime", "24h")],
+                Some(admin),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{response:?}");
+        let url = json(&response.body)["url"].as_str().unwrap().to_string();
+        let token = url.rsplit('/').next().unwrap();
+        self.signup(token).await.session_cookie().expect("signed up")
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query(sql)
             .fetch_one(&self.state.db.pool)
@@ -224,6 +277,12 @@ impl TestApp {
     pub async fn execute(&self, sql: &str) {
         sqlx::query(sql).execute(&self.state.db.pool).await.unwrap();
     }
+}
+
+pub const INVITEE_PASSWORD: &str = "a perfectly fine password";
+
+pub fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
 pub const ADMIN_EMAIL: &str = "ada@example.com";

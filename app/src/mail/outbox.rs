@@ -1,0 +1,149 @@
+//! (ssr) The durable outbox. Emails are written in the same transaction as the action that
+//! causes them; [`deliver_due`] sends what is due, retrying with exponential backoff until the
+//! message's deadline (two days), so a mail server that is down for a day loses nothing.
+//! Several workers (replicas) can run at once: each email is claimed by a conditional update.
+
+use super::store::{self, NewEmail, OutboxRow};
+use super::transport::{Mailer, OutgoingEmail, SEND_TIMEOUT};
+use crate::state::AppState;
+use sqlx::{Any, Executor};
+
+/// How long Roster keeps trying to deliver one email.
+pub const RETRY_WINDOW_SECS: i64 = 48 * 3600;
+/// Emails claimed per round.
+const BATCH: i64 = 50;
+/// A claimed email is left alone by other workers for this long (well past the send timeout).
+const CLAIM_SECS: i64 = 4 * SEND_TIMEOUT.as_secs() as i64;
+const FIRST_RETRY_SECS: i64 = 30;
+const MAX_RETRY_SECS: i64 = 3600;
+
+/// Writes an email to the outbox. Call inside the transaction of the action that causes it,
+/// then [`crate::state::MailRuntime::wake_worker`] after the commit.
+pub async fn queue<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    email: &OutgoingEmail,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    store::enqueue(
+        exec,
+        &NewEmail {
+            recipient: &email.to,
+            subject: &email.subject,
+            body_text: &email.text,
+            body_html: &email.html,
+            now,
+            give_up_at: now + RETRY_WINDOW_SECS,
+        },
+    )
+    .await
+}
+
+/// Seconds before the next try after `failed_attempts` failures: 30 s, 1 min, 2 min, … 1 h.
+pub fn retry_delay(failed_attempts: i64) -> i64 {
+    let doublings = (failed_attempts - 1).clamp(0, 20) as u32;
+    (FIRST_RETRY_SECS << doublings).min(MAX_RETRY_SECS)
+}
+
+/// What one round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Round {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+impl Round {
+    pub fn handled(&self) -> usize {
+        self.sent + self.retrying + self.failed
+    }
+}
+
+/// Sends every email that is due now. With no mailer configured nothing is attempted; emails
+/// that waited past their deadline are marked failed.
+pub async fn deliver_due(state: &AppState) -> Result<Round, sqlx::Error> {
+    let now = state.clock.now();
+    let mailer = match super::service::current_mailer(state).await? {
+        Some(Ok(mailer)) => mailer,
+        Some(Err(error)) => {
+            tracing::warn!(%error, "the saved email configuration cannot be used");
+            return Ok(Round::default());
+        }
+        None => {
+            let reason = "No email service was configured (Settings → Email Configuration).";
+            let failed = store::expire_unsendable(&state.db.pool, now, reason).await?;
+            return Ok(Round {
+                failed: failed as usize,
+                ..Round::default()
+            });
+        }
+    };
+    let mut claimed = Vec::new();
+    for id in store::due_ids(&state.db.pool, now, BATCH).await? {
+        if let Some(row) = store::claim(&state.db.pool, id, now, now + CLAIM_SECS).await? {
+            claimed.push(row);
+        }
+    }
+    // Sent concurrently; the SMTP pool bounds the number of connections.
+    let mut sends = tokio::task::JoinSet::new();
+    for row in claimed {
+        let mailer = mailer.clone();
+        sends.spawn(async move {
+            let result = send_row(&mailer, &row).await;
+            (row, result)
+        });
+    }
+    let mut round = Round::default();
+    while let Some(joined) = sends.join_next().await {
+        let Ok((row, result)) = joined else { continue };
+        let now = state.clock.now();
+        match result {
+            Ok(()) => {
+                store::mark_sent(&state.db.pool, row.id, now).await?;
+                tracing::info!(outbox_id = row.id, to = %row.recipient, "email sent");
+                round.sent += 1;
+            }
+            Err(error) => {
+                let failed_attempts = row.attempts + 1;
+                let give_up = now >= row.give_up_at;
+                let next = now + retry_delay(failed_attempts);
+                store::mark_attempt_failed(&state.db.pool, row.id, &error, next, give_up).await?;
+                tracing::warn!(outbox_id = row.id, to = %row.recipient, attempt = failed_attempts, give_up, %error, "email not sent");
+                if give_up {
+                    round.failed += 1;
+                } else {
+                    round.retrying += 1;
+                }
+            }
+        }
+    }
+    Ok(round)
+}
+
+async fn send_row(mailer: &Mailer, row: &OutboxRow) -> Result<(), String> {
+    mailer
+        .send(&OutgoingEmail {
+            to: row.recipient.clone(),
+            subject: row.subject.clone(),
+            text: row.body_text.clone(),
+            html: row.body_html.clone(),
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn retries_back_off_exponentially_up_to_an_hour() {
+        let delays: Vec<i64> = (1..=9).map(super::retry_delay).collect();
+        assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(super::retry_delay(500), 3600);
+        // Two days of retries: dozens of attempts, not a handful.
+        let mut at = 0;
+        let mut attempts = 0;
+        while at < super::RETRY_WINDOW_SECS {
+            attempts += 1;
+            at += super::retry_delay(attempts);
+        }
+        assert!(attempts > 40, "{attempts}");
+    }
+}
