@@ -1,9 +1,13 @@
 """A real SMTP server for tests: accepts every message on 127.0.0.1:PORT (no TLS, no auth)
-and writes each one, as received, to DIR/<time>-<n>.eml. Tests read the folder.
+and writes each one, as received, to DIR/<time>-<n>.eml, with its decoded parts beside it in
+DIR/<time>-<n>.json ({to, from, subject, text, html}). Tests read the folder.
 
 usage: mail_sink.py PORT DIR
 """
+import email
+import email.policy
 import itertools
+import json
 import os
 import signal
 import sys
@@ -19,12 +23,31 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         n = next(self.counter)
-        tmp = os.path.join(self.folder, f".incoming-{n}")
-        with open(tmp, "wb") as f:
-            f.write(envelope.original_content or envelope.content)
-        # Rename so readers never see a half-written file.
-        os.rename(tmp, os.path.join(self.folder, f"{time.time_ns()}-{n}.eml"))
+        raw = envelope.original_content or envelope.content
+        name = f"{time.time_ns()}-{n}"
+        self.write(f"{name}.json", json.dumps(decode(raw)).encode())
+        self.write(f"{name}.eml", raw)
         return "250 Message accepted"
+
+    def write(self, name, data):
+        # Written aside, then renamed, so readers never see a half-written file.
+        tmp = os.path.join(self.folder, f".incoming-{name}")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, os.path.join(self.folder, name))
+
+
+def decode(raw):
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    part = lambda kind: (message.get_body(preferencelist=(kind,)) or None)
+    content = lambda p: p.get_content() if p is not None else ""
+    return {
+        "to": str(message["to"] or ""),
+        "from": str(message["from"] or ""),
+        "subject": str(message["subject"] or ""),
+        "text": content(part("plain")),
+        "html": content(part("html")),
+    }
 
 
 def main():

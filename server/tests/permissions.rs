@@ -21,6 +21,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/mail/settings", Rule::SignedIn),
     ("/api/mail/save", Rule::SignedIn),
     ("/api/mail/test", Rule::SignedIn),
+    ("/api/users/list", Rule::SignedIn),
     ("/api/invites/revoke", Rule::SignedIn),
 ];
 

@@ -1,20 +1,255 @@
+//! Settings → User Management: invite, then the Active / Disabled / Pending tabs with search
+//! and paging. The tab, search, sort and page live in the URL, so a view can be shared and
+//! survives a reload.
+
+use super::api::list_users;
+use super::{UserPage, UserRow, UserSort};
 use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::Permission;
 use crate::invites::view::{InviteActions, InviteForm, PendingInvites};
-use crate::ui::Page;
+use crate::ui::{format_utc, Page};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+/// The list's place, as kept in the URL.
+#[derive(Clone, Debug, PartialEq)]
+struct ListState {
+    tab: String,
+    q: String,
+    sort: String,
+    page: i64,
+}
+
+impl ListState {
+    fn href(&self) -> String {
+        let mut parts = vec![format!("tab={}", self.tab)];
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", encode(&self.q)));
+        }
+        if self.sort != UserSort::Name.code() {
+            parts.push(format!("sort={}", self.sort));
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        format!("?{}", parts.join("&"))
+    }
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let can_invite = expect_context::<Me>().can(Permission::ManageUsers);
     let actions = InviteActions::new();
+    let query = use_query_map();
+    let state = Memo::new(move |_| {
+        let q = query.read();
+        ListState {
+            tab: q
+                .get("tab")
+                .filter(|t| ["active", "disabled", "pending"].contains(&t.as_str()))
+                .unwrap_or_else(|| "active".into()),
+            q: q.get("q").unwrap_or_default(),
+            sort: q.get("sort").unwrap_or_else(|| UserSort::Name.code().into()),
+            page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        }
+    });
+    let list = Resource::new(
+        move || {
+            (
+                state.get(),
+                actions.create.version().get(),
+                actions.revoke.version().get(),
+            )
+        },
+        |(s, _, _)| {
+            let tab = if s.tab == "pending" {
+                "active".to_string()
+            } else {
+                s.tab
+            };
+            list_users(tab, s.q, s.sort, s.page)
+        },
+    );
     view! {
         <Gated permission=Permission::ViewUsers>
             <Page title="User Management">
                 {can_invite.then(|| view! { <InviteForm actions=actions/> })}
-                <PendingInvites actions=actions/>
+                <section class="panel users">
+                    <SearchBox state=state/>
+                    <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match list.await {
+                                Ok(page) => {
+                                    let s = state.get_untracked();
+                                    view! {
+                                        <Tabs state=s.clone() page=page.clone()/>
+                                        {if s.tab == "pending" {
+                                            view! { <PendingInvites actions=actions/> }.into_any()
+                                        } else {
+                                            view! { <UserTable state=s page=page/> }.into_any()
+                                        }}
+                                    }
+                                        .into_any()
+                                }
+                                Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </section>
             </Page>
         </Gated>
+    }
+}
+
+/// Search as you type: every keystroke updates the URL (replacing, not adding, history).
+#[component]
+fn SearchBox(state: Memo<ListState>) -> impl IntoView {
+    let navigate = use_navigate();
+    let initial = state.get_untracked().q;
+    let on_input = move |ev| {
+        let current = state.get_untracked();
+        let next = ListState {
+            q: event_target_value(&ev),
+            page: 1,
+            tab: if current.tab == "pending" {
+                "active".into()
+            } else {
+                current.tab
+            },
+            ..current
+        };
+        navigate(
+            &next.href(),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    view! {
+        <div class="field search">
+            <label for="user-search">"Search users"</label>
+            <input
+                id="user-search"
+                type="search"
+                placeholder="Name or email"
+                autocomplete="off"
+                maxlength="100"
+                value=initial
+                on:input=on_input
+            />
+        </div>
+    }
+}
+
+#[component]
+fn Tabs(state: ListState, page: UserPage) -> impl IntoView {
+    let tab = |code: &'static str, label: &'static str, count: i64| {
+        let href = ListState {
+            tab: code.into(),
+            page: 1,
+            ..state.clone()
+        }
+        .href();
+        let current = (state.tab == code).then_some("page");
+        view! { <a href=href aria-current=current>{format!("{label} ({count})")}</a> }
+    };
+    view! {
+        <nav class="tabs" aria-label="User lists">
+            {tab("active", "Active", page.counts.active)}
+            {tab("disabled", "Disabled", page.counts.disabled)}
+            {tab("pending", "Pending", page.counts.pending)}
+        </nav>
+    }
+}
+
+#[component]
+fn UserTable(state: ListState, page: UserPage) -> impl IntoView {
+    if page.rows.is_empty() {
+        let text = if state.q.is_empty() {
+            "No users here.".to_string()
+        } else {
+            format!("No users match “{}”.", state.q)
+        };
+        return view! { <p class="empty">{text}</p> }.into_any();
+    }
+    let sort_links = UserSort::ALL
+        .into_iter()
+        .map(|sort| {
+            let href = ListState {
+                sort: sort.code().into(),
+                page: 1,
+                ..state.clone()
+            }
+            .href();
+            let current = (state.sort == sort.code()).then_some("true");
+            view! { <a href=href aria-current=current>{sort.label()}</a> }
+        })
+        .collect_view();
+    let pager = Pager(state.clone(), page.page, page.pages, page.total);
+    view! {
+        <p class="sort">"Sort by: " {sort_links}</p>
+        <table class="table users-table">
+            <thead>
+                <tr>
+                    <th>"Name"</th>
+                    <th>"Email"</th>
+                    <th>"Role"</th>
+                    <th>"Groups"</th>
+                    <th>"2FA"</th>
+                    <th>"Last sign-in"</th>
+                    <th>"Created"</th>
+                </tr>
+            </thead>
+            <tbody>{page.rows.into_iter().map(user_row).collect_view()}</tbody>
+        </table>
+        {pager}
+    }
+    .into_any()
+}
+
+fn user_row(user: UserRow) -> impl IntoView {
+    view! {
+        <tr class:disabled=user.disabled>
+            <td>{format!("{} {}", user.first_name, user.last_name)}</td>
+            <td>{user.email.clone()}</td>
+            <td>{user.role.label()}</td>
+            <td>{if user.groups.is_empty() { "—".to_string() } else { user.groups.join(", ") }}</td>
+            <td>{if user.two_factor { "On" } else { "Off" }}</td>
+            <td>{user.last_login_at.map(format_utc).unwrap_or_else(|| "Never".into())}</td>
+            <td>{format_utc(user.created_at)}</td>
+        </tr>
+    }
+}
+
+#[allow(non_snake_case)]
+fn Pager(state: ListState, page: i64, pages: i64, total: i64) -> impl IntoView {
+    let link = move |to: i64, label: &'static str| {
+        let href = ListState {
+            page: to,
+            ..state.clone()
+        }
+        .href();
+        view! { <a href=href>{label}</a> }
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| link.clone()(page - 1, "← Previous"))}
+            <span>{format!("Page {page} of {pages} · {total} users")}</span>
+            {(page < pages).then(|| link(page + 1, "Next →"))}
+        </nav>
     }
 }
