@@ -11,10 +11,11 @@ test('invite by link: the invitee signs up in another browser, the link works on
   await hydrated(admin);
   await signIn(admin, ADMIN.email, ADMIN.password);
   await expect(admin.getByRole('heading', { name: 'User Management' })).toBeVisible();
-  await expect(admin.getByText('No pending invitations.')).toBeVisible();
   await hydrated(admin);
+  await admin.getByRole('link', { name: 'Pending (0)' }).click();
+  await expect(admin.getByText('No pending invitations.')).toBeVisible();
 
-  await admin.getByLabel('Email').fill('grace@example.com');
+  await admin.getByLabel('Email', { exact: true }).fill('grace@example.com');
   await admin.getByLabel('Role').selectOption({ label: 'Administrator' });
   await admin.getByLabel('Link valid for').selectOption({ label: '3 days' });
   await admin.getByRole('button', { name: 'Get an invite link' }).click();
@@ -59,6 +60,7 @@ test('invite by link: the invitee signs up in another browser, the link works on
   // The invitation left the pending list.
   await admin.reload();
   await expect(admin.getByText('No pending invitations.')).toBeVisible();
+  await expect(admin.getByRole('link', { name: 'Pending (0)' })).toBeVisible();
 
   expect(adminErrors).toEqual([]);
   expect(inviteeErrors).toEqual([]);
@@ -71,7 +73,8 @@ test('revoking an invitation asks first, then kills its link', async ({ page }) 
   await signIn(page, ADMIN.email, ADMIN.password);
   await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
   await hydrated(page);
-  await page.getByLabel('Email').fill('eve@example.com');
+  await page.getByRole('link', { name: 'Pending (0)' }).click();
+  await page.getByLabel('Email', { exact: true }).fill('eve@example.com');
   await page.getByRole('button', { name: 'Get an invite link' }).click();
   const link = await page.getByLabel('Invite link').inputValue();
 

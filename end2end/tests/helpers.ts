@@ -9,18 +9,20 @@ export const ADMIN = {
 
 /**
  * Collects uncaught page errors, console errors (hydration problems show up here) and failed
- * responses. Server functions refusing bad input (4xx from /api/) are expected and left out;
+ * responses. Server functions refusing bad input (4xx from /api/) or passing on a mail server's
+ * refusal (502) are expected and left out;
  * the browser's console line for them is too, since it carries no URL to tell them apart.
  */
 export function watchForErrors(page: Page): string[] {
   const errors: string[] = [];
-  const expectedApiRefusal = /Failed to load resource: the server responded with a status of 4(01|03|09|22|29)/;
+  const expectedApiRefusal = /Failed to load resource: the server responded with a status of (4(01|03|09|22|29)|502)/;
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !expectedApiRefusal.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   page.on('response', (r) => {
-    const apiRefusal = new URL(r.url()).pathname.startsWith('/api/') && r.status() < 500;
+    // 502 is a mail server's refusal passed on (shown on the page), not a Roster failure.
+    const apiRefusal = new URL(r.url()).pathname.startsWith('/api/') && (r.status() < 500 || r.status() === 502);
     if (r.status() >= 400 && !apiRefusal) errors.push(`response: ${r.status()} ${r.url()}`);
   });
   return errors;

@@ -88,25 +88,36 @@ pub fn UsersPage() -> impl IntoView {
                 {can_invite.then(|| view! { <InviteForm actions=actions/> })}
                 <section class="panel users">
                     <SearchBox state=state/>
-                    <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match list.await {
-                                Ok(page) => {
-                                    let s = state.get_untracked();
-                                    view! {
-                                        <Tabs state=s.clone() page=page.clone()/>
-                                        {if s.tab == "pending" {
-                                            view! { <PendingInvites actions=actions/> }.into_any()
-                                        } else {
-                                            view! { <UserTable state=s page=page/> }.into_any()
-                                        }}
-                                    }
-                                        .into_any()
+                    // Each block tracks the URL state too: a tab change may bring an identical page.
+                    <Transition fallback=|| ()>
+                        {move || {
+                            let s = state.get();
+                            Suspend::new(async move {
+                                match list.await {
+                                    Ok(page) => view! { <Tabs state=s page=page/> }.into_any(),
+                                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                                 }
-                                Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
-                            }
-                        })}
+                            })
+                        }}
                     </Transition>
+                    // The pending list loads its own data, outside the users list's suspense.
+                    <Show
+                        when=move || state.with(|s| s.tab == "pending")
+                        fallback=move || {
+                            view! {
+                                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                                    {move || {
+                                        let s = state.get();
+                                        Suspend::new(async move {
+                                            list.await.ok().map(|page| view! { <UserTable state=s page=page/> })
+                                        })
+                                    }}
+                                </Transition>
+                            }
+                        }
+                    >
+                        <PendingInvites actions=actions/>
+                    </Show>
                 </section>
             </Page>
         </Gated>
