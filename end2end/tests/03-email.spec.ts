@@ -15,6 +15,8 @@ async function signInAt(page: Page, next: string) {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
   await hydrated(page);
   await signIn(page, ADMIN.email, ADMIN.password);
+  // Sign-in ends in a full page load: wait for the new page before waiting for hydration.
+  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
   await hydrated(page);
 }
 

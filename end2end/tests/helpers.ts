@@ -18,7 +18,7 @@ export function watchForErrors(page: Page): string[] {
   const expectedApiRefusal = /Failed to load resource: the server responded with a status of (4(01|03|09|22|29)|502)/;
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !expectedApiRefusal.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !expectedApiRefusal.test(m.text())) errors.push(`console at ${page.url()}: ${m.text().split('\n')[0]}`);
   });
   page.on('response', (r) => {
     // 502 is a mail server's refusal passed on (shown on the page), not a Roster failure.

@@ -89,7 +89,8 @@ fn EmailForm(saved: Option<EmailSettings>) -> impl IntoView {
     };
     view! {
         <p class="notice">{status}</p>
-        <form class="email-config" on:submit=on_submit>
+        // POST, never GET: before the page is interactive a submit must not put the secret in a URL.
+        <form class="email-config" method="post" action="/api/mail/save" on:submit=on_submit>
             <FormError error=error/>
             <div class="field">
                 <label for="field-kind">"Mailer type"</label>

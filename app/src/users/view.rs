@@ -88,36 +88,27 @@ pub fn UsersPage() -> impl IntoView {
                 {can_invite.then(|| view! { <InviteForm actions=actions/> })}
                 <section class="panel users">
                     <SearchBox state=state/>
-                    // Each block tracks the URL state too: a tab change may bring an identical page.
-                    <Transition fallback=|| ()>
+                    // Both lists are always rendered and one is hidden: the page's structure never
+                    // depends on the tab, so hydration always finds what the server sent.
+                    <div hidden=move || state.with(|s| s.tab != "pending")>
+                        <PendingInvites actions=actions/>
+                    </div>
+                    // Tracks the URL state too: a tab change may bring an identical page.
+                    <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                         {move || {
                             let s = state.get();
                             Suspend::new(async move {
                                 match list.await {
-                                    Ok(page) => view! { <Tabs state=s page=page/> }.into_any(),
+                                    Ok(page) => {
+                                        let table = (s.tab != "pending")
+                                            .then(|| view! { <UserTable state=s.clone() page=page.clone()/> });
+                                        view! { <Tabs state=s page=page/> {table} }.into_any()
+                                    }
                                     Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                                 }
                             })
                         }}
                     </Transition>
-                    // The pending list loads its own data, outside the users list's suspense.
-                    <Show
-                        when=move || state.with(|s| s.tab == "pending")
-                        fallback=move || {
-                            view! {
-                                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                                    {move || {
-                                        let s = state.get();
-                                        Suspend::new(async move {
-                                            list.await.ok().map(|page| view! { <UserTable state=s page=page/> })
-                                        })
-                                    }}
-                                </Transition>
-                            }
-                        }
-                    >
-                        <PendingInvites actions=actions/>
-                    </Show>
                 </section>
             </Page>
         </Gated>
