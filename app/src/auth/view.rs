@@ -43,16 +43,6 @@ fn auth() -> AuthContext {
     expect_context::<AuthContext>()
 }
 
-fn encode_component(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// Every signed-in page sits inside this: it sends visitors to /setup or /login (and back
 /// afterwards), and draws the top bar.
 #[component]
@@ -81,7 +71,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         } else {
                             format!("{}?{}", location.pathname.get_untracked(), search)
                         };
-                        let mut target = format!("/login?next={}", encode_component(&here));
+                        let mut target = format!("/login?next={}", crate::ui::url_encode(&here));
                         if let Some(reason) = reason {
                             target.push_str("&reason=");
                             target.push_str(reason.code());

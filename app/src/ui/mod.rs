@@ -126,6 +126,17 @@ pub fn SelectField(
     }
 }
 
+/// Percent-encodes a value for a URL query or path (`/` is kept).
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Unix seconds as `2026-11-22 21:47 UTC` (the same on server and browser, so hydration agrees).
 pub fn format_utc(secs: i64) -> String {
     let days = secs.div_euclid(86_400);

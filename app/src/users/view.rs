@@ -26,7 +26,7 @@ impl ListState {
     fn href(&self) -> String {
         let mut parts = vec![format!("tab={}", self.tab)];
         if !self.q.is_empty() {
-            parts.push(format!("q={}", encode(&self.q)));
+            parts.push(format!("q={}", crate::ui::url_encode(&self.q)));
         }
         if self.sort != UserSort::Name.code() {
             parts.push(format!("sort={}", self.sort));
@@ -36,16 +36,6 @@ impl ListState {
         }
         format!("?{}", parts.join("&"))
     }
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
