@@ -38,20 +38,10 @@ fn public_view(row: &ConfigRow) -> EmailSettings {
 }
 
 /// The stored secret with its mailer type, for a form that leaves the secret empty.
-async fn stored_secret(state: &AppState) -> Result<Option<(MailerKind, String)>, AppError> {
-    let Some(row) = store::load_config(&state.db.pool).await? else {
-        return Ok(None);
-    };
-    let kind = MailerKind::from_code(&row.kind);
-    let secret = row
-        .secret_enc
-        .as_deref()
-        .and_then(|sealed| crypto::open(&state.config.secret_key, SECRET_PURPOSE, sealed));
-    Ok(kind.zip(secret))
-}
-
-async fn parse_form(state: &AppState, form: &SettingsForm) -> Result<MailerConfig, AppError> {
-    config::parse(form, stored_secret(state).await?).map_err(AppError::Invalid)
+fn stored_secret(state: &AppState, row: Option<&ConfigRow>) -> Option<(MailerKind, String)> {
+    let row = row?;
+    let secret = crypto::open(&state.config.secret_key, SECRET_PURPOSE, row.secret_enc.as_deref()?)?;
+    Some((MailerKind::from_code(&row.kind)?, secret))
 }
 
 pub async fn save(
@@ -60,16 +50,13 @@ pub async fn save(
     form: SettingsForm,
     meta: &RequestMeta,
 ) -> Result<EmailSettings, AppError> {
-    let parsed = parse_form(state, &form).await?;
-    let now = state.clock.now();
+    // Loaded once: it supplies a kept secret and the activity log's "before".
     let before = store::load_config(&state.db.pool).await?;
+    let stored = stored_secret(state, before.as_ref());
+    let parsed = config::parse(&form, stored.clone()).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
     let row = to_row(state, &parsed, now);
-    let secret_changed = before
-        .as_ref()
-        .and_then(|b| b.secret_enc.as_deref())
-        .and_then(|sealed| crypto::open(&state.config.secret_key, SECRET_PURPOSE, sealed))
-        .as_deref()
-        != Some(parsed.secret());
+    let secret_changed = stored.map(|(_, secret)| secret).as_deref() != Some(parsed.secret());
     let mut tx = state.db.begin().await?;
     store::save_config(&mut *tx, &row, actor.id.0).await?;
     let details = serde_json::json!({
@@ -145,7 +132,8 @@ fn to_row(state: &AppState, config: &MailerConfig, now: i64) -> ConfigRow {
 /// Sends a test email to the signed-in admin with the settings in the form (the stored secret
 /// fills an empty secret field), without saving them. Bounded by the send timeout.
 pub async fn send_test(state: &AppState, actor: &Me, form: SettingsForm) -> Result<String, AppError> {
-    let parsed = parse_form(state, &form).await?;
+    let saved = store::load_config(&state.db.pool).await?;
+    let parsed = config::parse(&form, stored_secret(state, saved.as_ref())).map_err(AppError::Invalid)?;
     let mailer = Mailer::new(&parsed).map_err(|e| AppError::Upstream(format!("The test email was not sent: {e}")))?;
     let message = templates::test_message(&actor.email, parsed.kind.label());
     match mailer.send(&message).await {
