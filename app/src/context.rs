@@ -47,9 +47,12 @@ pub fn request_meta() -> RequestMeta {
 
 /// The session cookie's value, if the request carries one.
 pub fn session_token() -> Option<String> {
-    let parts = parts()?;
-    parts
-        .headers
+    session_token_in(&parts()?.headers)
+}
+
+/// The session cookie's value in these request headers.
+pub fn session_token_in(headers: &http::HeaderMap) -> Option<String> {
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -62,10 +65,13 @@ pub fn session_token() -> Option<String> {
 
 /// The scheme and host the browser used, for prefilling the console URL at setup.
 pub fn request_origin() -> Option<String> {
-    let parts = parts()?;
-    let host = parts.headers.get(http::header::HOST)?.to_str().ok()?;
-    let proto = parts
-        .headers
+    origin_in(&parts()?.headers)
+}
+
+/// The scheme and host these request headers name.
+pub fn origin_in(headers: &http::HeaderMap) -> Option<String> {
+    let host = headers.get(http::header::HOST)?.to_str().ok()?;
+    let proto = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("http");

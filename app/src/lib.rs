@@ -44,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options=options.clone()/>
                 <HashedStylesheet options=options id="leptos"/>
                 <MetaTags/>
+                <auth::snapshot::ViewerScript/>
             </head>
             <body>
                 <App/>

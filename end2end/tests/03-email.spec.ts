@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { ADMIN, hydrated, signIn, watchForErrors } from './helpers';
+import { test, expect } from '@playwright/test';
+import { ADMIN, hydrated, signInAt, watchForErrors } from './helpers';
 import { inviteLink, MailSink } from './mail-sink';
 import { PORT } from '../playwright.config';
 
@@ -10,15 +10,6 @@ test.beforeAll(async () => {
   sink = await MailSink.start(PORT + 25);
 });
 test.afterAll(() => sink.stop());
-
-async function signInAt(page: Page, next: string) {
-  await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await hydrated(page);
-  await signIn(page, ADMIN.email, ADMIN.password);
-  // Sign-in ends in a full page load: wait for the new page before waiting for hydration.
-  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
-  await hydrated(page);
-}
 
 test('email configuration: SMTP to the test mail server, a test email, then save', async ({ page }) => {
   const errors = watchForErrors(page);

@@ -1,4 +1,5 @@
-import { expect, Page } from '@playwright/test';
+import { APIRequestContext, expect, Page } from '@playwright/test';
+import { BASE_URL } from '../playwright.config';
 
 export const ADMIN = {
   firstName: 'Ada',
@@ -43,4 +44,45 @@ export async function signOut(page: Page, displayName: string) {
   await page.locator('summary', { hasText: displayName }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login/);
+}
+
+/** Signs in on the login page and waits for `next` to load and hydrate (sign-in ends in a full page load). */
+export async function signInAt(page: Page, next: string, email = ADMIN.email, password = ADMIN.password) {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await hydrated(page);
+  await signIn(page, email, password);
+  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+  await hydrated(page);
+}
+
+export const USER_PASSWORD = 'a perfectly fine password';
+
+/**
+ * Brings a user in through the real API, as the signed-in admin of `admin` (invite link, then
+ * signup from a cookie-less request), so UI tests start from known people quickly.
+ */
+export async function createUser(
+  admin: APIRequestContext,
+  anonymous: APIRequestContext,
+  user: { email: string; role: string; firstName: string; lastName: string },
+) {
+  const headers = { Origin: BASE_URL };
+  const invite = await admin.post('/api/invites/create', {
+    headers,
+    form: { email: user.email, role: user.role, lifetime: '24h' },
+  });
+  expect(invite.status(), await invite.text()).toBe(200);
+  const token = ((await invite.json()).url as string).split('/').pop()!;
+  const signup = await anonymous.post('/api/invites/signup', {
+    headers,
+    maxRedirects: 0,
+    form: {
+      token,
+      first_name: user.firstName,
+      last_name: user.lastName,
+      password: USER_PASSWORD,
+      password_confirm: USER_PASSWORD,
+    },
+  });
+  expect(signup.status(), await signup.text()).toBeLessThan(400);
 }

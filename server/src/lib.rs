@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::viewer::resolve,
+        ))
         .with_state(state);
 
     let mut router = app_routes

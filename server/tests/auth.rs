@@ -18,6 +18,9 @@ on_both_backends!(
     repeated_failures_are_rate_limited,
     cross_origin_posts_are_refused,
     anonymous_visitor_is_sent_to_login_and_back,
+    changing_your_password_needs_the_current_one_and_ends_other_sessions,
+    the_page_embeds_the_viewer_for_hydration,
+    anyone_signed_in_edits_their_own_name,
 );
 
 async fn everything_leads_to_setup_until_registered(app: TestApp) {
@@ -354,4 +357,116 @@ async fn anonymous_visitor_is_sent_to_login_and_back(app: TestApp) {
         )
         .await;
     assert_eq!(hostile.header("location"), Some("/"));
+}
+
+async fn changing_your_password_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
+    let here = app.register_admin().await;
+    let elsewhere = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().unwrap();
+    let new_password = "a brand new passphrase";
+
+    let wrong = [
+        ("current_password", "not my password at all"),
+        ("password", new_password),
+        ("password_confirm", new_password),
+    ];
+    let response = app.call("auth/password", &wrong, Some(&here)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{response:?}");
+    assert!(
+        response.body.contains("Your current password is not right."),
+        "{}",
+        response.body
+    );
+
+    let weak = [
+        ("current_password", ADMIN_PASSWORD),
+        ("password", "short"),
+        ("password_confirm", "short"),
+    ];
+    let response = app.call("auth/password", &weak, Some(&here)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.body.contains("at least 12 characters"), "{}", response.body);
+    // Nothing changed: the old password still signs in.
+    assert!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().is_some());
+
+    let right = [
+        ("current_password", ADMIN_PASSWORD),
+        ("password", new_password),
+        ("password_confirm", new_password),
+    ];
+    let response = app.call("auth/password", &right, Some(&here)).await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    // The two other sessions (the second sign-in and the check above) ended; this one goes on.
+    assert_eq!(response.body.trim(), "2");
+    assert_eq!(
+        app.call("users/list", &[], Some(&elsewhere)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.call("users/list", &[], Some(&here)).await.status, StatusCode::OK);
+    assert!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().is_none());
+    assert!(app.login(ADMIN_EMAIL, new_password).await.session_cookie().is_some());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.password_changed'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.call("auth/password", &right, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn the_page_embeds_the_viewer_for_hydration(app: TestApp) {
+    let session = app.register_admin().await;
+    let page = app.get("/profile", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start = page.body.find(r#"id="roster-viewer""#).expect("viewer data block");
+    let block = &page.body[start..];
+    let json = &block[block.find('>').unwrap() + 1..block.find("</script>").unwrap()];
+    let viewer: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(viewer["Ok"]["SignedIn"]["email"], "ada@example.com", "{json}");
+    // A name cannot close the data block early.
+    app.execute("UPDATE users SET first_name = '</script><script>alert(1)</script>'")
+        .await;
+    let page = app.get("/profile", Some(&session)).await;
+    assert!(
+        !page.body.contains("</script><script>alert(1)"),
+        "escaped in the data block"
+    );
+}
+
+async fn anyone_signed_in_edits_their_own_name(app: TestApp) {
+    let admin = app.register_admin().await;
+    let analyst = app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    let response = app
+        .call(
+            "auth/profile",
+            &[("first_name", " Annie "), ("last_name", "Easley")],
+            Some(&analyst),
+        )
+        .await;
+    assert!(
+        response.status.is_success() || response.status.is_redirection(),
+        "{response:?}"
+    );
+    let page = app.get("/profile", Some(&analyst)).await;
+    assert!(page.body.contains("Annie Easley"), "the profile shows the new name");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'user.updated' AND details LIKE '%Annie%'")
+            .await,
+        1
+    );
+    let response = app
+        .call(
+            "auth/profile",
+            &[("first_name", ""), ("last_name", "Easley")],
+            Some(&analyst),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.body.contains("First name is required."), "{}", response.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE first_name = 'Annie'").await,
+        1,
+        "nothing changed"
+    );
 }

@@ -1,50 +1,80 @@
-//! Every server function must have a rule here; a new one without a rule fails this test.
-//! Public functions are callable anonymously; all others must refuse anonymous callers.
+//! The permission matrix, enforced through the real router: every registered server function
+//! has a rule here (a new one without a rule fails this test), and each is called anonymously,
+//! as each role, as each role granted only through a group, and as a disabled user.
 
 mod common;
 
+use app::domain::{Permission, Role};
 use axum::http::StatusCode;
 use common::TestApp;
-
-/// Rules, by endpoint. Issue-by-issue, protected functions are added with the roles allowed.
-const RULES: &[(&str, Rule)] = &[
-    ("/api/auth/viewer", Rule::Public),
-    ("/api/auth/setup", Rule::Public),
-    ("/api/auth/login", Rule::Public),
-    ("/api/auth/logout", Rule::Public),
-    ("/api/invites/open", Rule::Public),
-    ("/api/invites/signup", Rule::Public),
-    ("/api/invites/create", Rule::SignedIn),
-    ("/api/invites/pending", Rule::SignedIn),
-    ("/api/invites/fresh_link", Rule::SignedIn),
-    ("/api/invites/resend", Rule::SignedIn),
-    ("/api/mail/settings", Rule::SignedIn),
-    ("/api/mail/save", Rule::SignedIn),
-    ("/api/mail/test", Rule::SignedIn),
-    ("/api/users/list", Rule::SignedIn),
-    ("/api/invites/revoke", Rule::SignedIn),
-];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Rule {
     /// Anyone may call it; it decides for itself what to reveal.
     Public,
-    /// Needs a session (role rules are tested per area, e.g. tests/invites.rs).
+    /// Any signed-in user with access (their own profile).
     SignedIn,
+    /// Needs a session whose effective permissions include this one.
+    Needs(Permission),
 }
 
+use Permission::*;
+use Rule::*;
+
+/// The matrix in the README, by server function.
+const RULES: &[(&str, Rule)] = &[
+    ("/api/auth/viewer", Public),
+    ("/api/auth/setup", Public),
+    ("/api/auth/login", Public),
+    ("/api/auth/logout", Public),
+    ("/api/auth/password", SignedIn),
+    ("/api/auth/profile", SignedIn),
+    ("/api/invites/open", Public),
+    ("/api/invites/signup", Public),
+    ("/api/invites/create", Needs(ManageUsers)),
+    ("/api/invites/pending", Needs(ViewUsers)),
+    ("/api/invites/fresh_link", Needs(ManageUsers)),
+    ("/api/invites/resend", Needs(ManageUsers)),
+    ("/api/invites/revoke", Needs(ManageUsers)),
+    ("/api/mail/settings", Needs(ManageSettings)),
+    ("/api/mail/save", Needs(ManageSettings)),
+    ("/api/mail/test", Needs(ManageSettings)),
+    ("/api/users/list", Needs(ViewUsers)),
+    ("/api/users/update_name", Needs(ManageUsers)),
+    ("/api/users/change_role", Needs(ManageUsers)),
+    ("/api/users/disable", Needs(ManageUsers)),
+    ("/api/users/enable", Needs(ManageUsers)),
+    ("/api/users/delete", Needs(ManageUsers)),
+    ("/api/users/bulk", Needs(ManageUsers)),
+    ("/api/groups/list", Needs(ViewUsers)),
+    ("/api/groups/members", Needs(ViewUsers)),
+    ("/api/groups/create", Needs(ManageGroups)),
+    ("/api/groups/update", Needs(ManageGroups)),
+    ("/api/groups/delete", Needs(ManageGroups)),
+    ("/api/groups/add_member", Needs(ManageGroups)),
+    ("/api/groups/remove_member", Needs(ManageGroups)),
+];
+
 /// Plausible values for every argument any server function takes (extra fields are ignored),
-/// so calls reach the function's own checks instead of failing to parse.
+/// so calls reach the function's own checks instead of failing to parse. Ids name nothing, so
+/// an allowed caller gets 404 and changes nothing.
 const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("email", "someone@example.com"),
     ("role", "analyst"),
     ("lifetime", "24h"),
-    ("invite_id", "1"),
+    ("invite_id", "999999"),
+    ("user_id", "999999"),
+    ("user_ids", "999999"),
+    ("group_id", "999999"),
+    ("action", "disable"),
+    ("name", "Sample group"),
+    ("description", "A group from the permission test"),
     ("token", "x"),
     ("first_name", "Sam"),
     ("last_name", "Sample"),
     ("password", "a perfectly fine password"),
     ("password_confirm", "a perfectly fine password"),
+    ("current_password", "not the password"),
     ("kind", "smtp"),
 ];
 
@@ -52,13 +82,28 @@ fn rule_for(path: &str) -> Option<Rule> {
     RULES.iter().find(|(p, _)| *p == path).map(|(_, rule)| *rule)
 }
 
-on_both_backends!(every_server_function_has_a_rule_and_public_ones_answer_anonymously);
+/// Someone calling: their session (none when anonymous) and what they should be allowed.
+struct Caller {
+    label: String,
+    session: Option<String>,
+    /// None: not signed in (anonymous, or disabled), so every protected call is 401.
+    permissions: Option<Vec<Permission>>,
+}
 
-async fn every_server_function_has_a_rule_and_public_ones_answer_anonymously(app: TestApp) {
-    app.register_admin().await;
-    let registered: Vec<String> = server_fn::axum::server_fn_paths()
+on_both_backends!(
+    every_server_function_has_a_rule,
+    every_role_group_grant_and_disabled_user_gets_exactly_its_permissions,
+    arguments_that_do_not_parse_are_bad_requests_not_server_errors,
+);
+
+fn registered_paths() -> Vec<String> {
+    server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_string())
-        .collect();
+        .collect()
+}
+
+async fn every_server_function_has_a_rule(_app: TestApp) {
+    let registered = registered_paths();
     assert!(!registered.is_empty(), "server functions are registered");
     let missing: Vec<&String> = registered.iter().filter(|p| rule_for(p).is_none()).collect();
     assert!(
@@ -68,16 +113,130 @@ async fn every_server_function_has_a_rule_and_public_ones_answer_anonymously(app
     for (path, _) in RULES {
         assert!(registered.iter().any(|p| p == path), "rule for unknown function {path}");
     }
-    for path in &registered {
+}
+
+async fn every_role_group_grant_and_disabled_user_gets_exactly_its_permissions(app: TestApp) {
+    let admin = app.register_admin().await;
+    let mut callers = vec![
+        Caller {
+            label: "anonymous".into(),
+            session: None,
+            permissions: None,
+        },
+        Caller {
+            label: "Global Administrator".into(),
+            session: Some(admin.clone()),
+            permissions: Some(Role::GlobalAdministrator.permissions().to_vec()),
+        },
+    ];
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::GlobalAdministrator) {
+        let email = format!("{}@example.com", role.code());
+        callers.push(Caller {
+            label: role.label().into(),
+            session: Some(app.user_with_role(&admin, &email, role.code()).await),
+            permissions: Some(role.permissions().to_vec()),
+        });
+    }
+    // A role granted only through a group: an API Developer (no permissions of their own) in a
+    // group with that role has exactly the group role's permissions.
+    for role in Role::ALL {
+        let email = format!("granted-{}@example.com", role.code());
+        let session = app.user_with_role(&admin, &email, "api_developer").await;
+        grant_through_group(&app, &email, role).await;
+        callers.push(Caller {
+            label: format!("API Developer in a {} group", role.label()),
+            session: Some(session),
+            permissions: Some(role.permissions().to_vec()),
+        });
+    }
+    // A disabled Administrator: the session still exists, but every protected call is refused.
+    let disabled = app.user_with_role(&admin, "disabled@example.com", "admin").await;
+    app.execute("UPDATE users SET status = 'disabled' WHERE email = 'disabled@example.com'")
+        .await;
+    callers.push(Caller {
+        label: "disabled Administrator".into(),
+        session: Some(disabled),
+        permissions: None,
+    });
+
+    let mut wrong = Vec::new();
+    for path in registered_paths() {
         let endpoint = path.trim_start_matches("/api/");
-        let response = app.call(endpoint, SAMPLE_ARGS, None).await;
-        match rule_for(path).unwrap() {
-            Rule::Public => assert_ne!(response.status, StatusCode::UNAUTHORIZED, "{path} is public"),
-            Rule::SignedIn => assert_eq!(
-                response.status,
-                StatusCode::UNAUTHORIZED,
-                "{path} refuses anonymous callers"
-            ),
+        let rule = rule_for(&path).expect("every function has a rule (checked above)");
+        for caller in &callers {
+            let needed = match rule {
+                Needs(permission) => Some(permission),
+                SignedIn => None,
+                Public => {
+                    // Public functions answer anyone; calling them with a session could sign the
+                    // caller out (logout), so they are called anonymously only.
+                    if caller.session.is_none() {
+                        let status = app.call(endpoint, SAMPLE_ARGS, None).await.status;
+                        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                            wrong.push(format!("{path} is public but refused anonymous ({status})"));
+                        }
+                    }
+                    continue;
+                }
+            };
+            let response = app.call(endpoint, SAMPLE_ARGS, caller.session.as_deref()).await;
+            let expected = match &caller.permissions {
+                None => "401",
+                Some(granted) if needed.is_none_or(|p| granted.contains(&p)) => "allowed",
+                Some(_) => "403",
+            };
+            let ok = match expected {
+                "401" => response.status == StatusCode::UNAUTHORIZED,
+                "403" => response.status == StatusCode::FORBIDDEN,
+                // Allowed: the function ran and answered for itself (never a server error).
+                _ => {
+                    response.status != StatusCode::UNAUTHORIZED
+                        && response.status != StatusCode::FORBIDDEN
+                        && !response.status.is_server_error()
+                }
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{path} as {}: expected {expected}, got {} {}",
+                    caller.label, response.status, response.body
+                ));
+            }
         }
+    }
+    assert!(wrong.is_empty(), "permission matrix violations:\n{}", wrong.join("\n"));
+}
+
+/// Puts the user with this email into a new group with `role`, straight in the database (the
+/// groups API has its own tests; here only the effect on permissions matters).
+async fn grant_through_group(app: &TestApp, email: &str, role: Role) {
+    let name = format!("Grants {}", role.label());
+    app.execute(&format!(
+        "INSERT INTO groups (name, name_key, description, role, created_at, updated_at) \
+         VALUES ('{name}', '{}', '', '{}', 0, 0)",
+        name.to_lowercase(),
+        role.code()
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO group_members (group_id, user_id, added_at) \
+         SELECT g.id, u.id, 0 FROM groups g, users u WHERE g.name = '{name}' AND u.email = '{email}'"
+    ))
+    .await;
+}
+
+async fn arguments_that_do_not_parse_are_bad_requests_not_server_errors(app: TestApp) {
+    let admin = app.register_admin().await;
+    for (endpoint, args) in [
+        ("users/disable", &[("user_id", "bob")][..]),
+        ("groups/members", &[][..]),
+        ("auth/password", &[("password", "x")][..]),
+    ] {
+        let response = app.call(endpoint, args, Some(&admin)).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{endpoint}: {response:?}"
+        );
+        assert!(response.body.contains("Bad request"), "{endpoint}: {}", response.body);
     }
 }

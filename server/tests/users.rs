@@ -12,6 +12,7 @@ on_both_backends!(
     search_finds_exactly_the_substring_matches,
     tabs_count_and_list_active_and_disabled_users,
     only_roles_that_view_users_see_the_list,
+    tab_counts_stay_exact_through_inserts_deletes_and_status_changes,
 );
 
 const SEEDED: usize = 10_000;
@@ -22,6 +23,7 @@ struct Seeded {
     first: String,
     last: String,
     email: String,
+    created_at: i64,
 }
 
 /// Inserts users quickly in one transaction (the search index follows through triggers or
@@ -47,7 +49,14 @@ async fn seed(app: &TestApp) -> Vec<Seeded> {
         .await
         .unwrap();
         if status == "active" {
-            users.push(Seeded { id, first, last, email });
+            let created_at = 1_700_000_000 + (i as i64 % 500);
+            users.push(Seeded {
+                id,
+                first,
+                last,
+                email,
+                created_at,
+            });
         }
     }
     tx.commit().await.unwrap();
@@ -89,6 +98,71 @@ async fn all_ids(app: &TestApp, session: &str, tab: &str, q: &str, sort: &str) -
     }
 }
 
+/// Every page of a list by following the Next links' cursors (page 1, then `after`), then back
+/// by the Previous links' cursors (`before`); both walks must list the same rows.
+async fn ids_by_cursor(app: &TestApp, session: &str, tab: &str, q: &str, sort: &str) -> Vec<i64> {
+    let mut pages = Vec::new();
+    let mut body = page(app, session, &[("tab", tab), ("q", q), ("sort", sort)]).await;
+    loop {
+        let rows = body["rows"].as_array().unwrap();
+        pages.push(rows.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<i64>>());
+        let number = body["page"].as_i64().unwrap();
+        assert_eq!(number, pages.len() as i64);
+        if number >= body["pages"].as_i64().unwrap() {
+            assert!(body["next_after"].is_null(), "no Next on the last page");
+            break;
+        }
+        assert_eq!(rows.len(), 25, "only the last page is short");
+        let after = body["next_after"].as_str().expect("a Next cursor").to_string();
+        let next = (number + 1).to_string();
+        body = page(
+            app,
+            session,
+            &[
+                ("tab", tab),
+                ("q", q),
+                ("sort", sort),
+                ("page", &next),
+                ("after", &after),
+            ],
+        )
+        .await;
+    }
+    // And back to page 1.
+    for expected in pages.iter().rev().skip(1) {
+        let number = body["page"].as_i64().unwrap();
+        let before = body["prev_before"].as_str().expect("a Previous cursor").to_string();
+        let previous = (number - 1).to_string();
+        body = page(
+            app,
+            session,
+            &[
+                ("tab", tab),
+                ("q", q),
+                ("sort", sort),
+                ("page", &previous),
+                ("before", &before),
+            ],
+        )
+        .await;
+        let ids: Vec<i64> = body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(&ids, expected, "Previous shows the page Next showed ({sort})");
+    }
+    assert!(body["prev_before"].is_null(), "no Previous on page 1");
+    let ids: Vec<i64> = pages.concat();
+    assert_eq!(
+        ids.len() as i64,
+        body["total"].as_i64().unwrap(),
+        "total matches what was listed"
+    );
+    ids
+}
+
 async fn paging_visits_every_user_once_in_a_stable_order(app: TestApp) {
     let admin = app.register_admin().await;
     let mut seeded = seed(&app).await;
@@ -101,6 +175,7 @@ async fn paging_visits_every_user_once_in_a_stable_order(app: TestApp) {
         first: "Ada".into(),
         last: "Lovelace".into(),
         email: "ada@example.com".into(),
+        created_at: 0,
     });
     let by_name = all_ids(&app, &admin, "active", "", "name").await;
     let mut expected: Vec<&Seeded> = seeded.iter().collect();
@@ -131,6 +206,56 @@ async fn paging_visits_every_user_once_in_a_stable_order(app: TestApp) {
     let mut emails: Vec<&Seeded> = seeded.iter().collect();
     emails.sort_by(|a, b| a.email.cmp(&b.email));
     assert_eq!(by_email, emails.iter().map(|u| u.id).collect::<Vec<_>>());
+
+    let by_created = all_ids(&app, &admin, "active", "", "created").await;
+    let admin_created: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE id = $1")
+        .bind(admin_id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    seeded.last_mut().unwrap().created_at = admin_created;
+    let mut newest: Vec<&Seeded> = seeded.iter().collect();
+    newest.sort_by_key(|u| std::cmp::Reverse((u.created_at, u.id)));
+    assert_eq!(
+        by_created,
+        newest.iter().map(|u| u.id).collect::<Vec<_>>(),
+        "newest first"
+    );
+
+    // Following the Next / Previous cursors lists the same rows in the same order as page
+    // numbers do, for every sort.
+    assert_eq!(ids_by_cursor(&app, &admin, "active", "", "name").await, by_name);
+    assert_eq!(ids_by_cursor(&app, &admin, "active", "", "email").await, by_email);
+    assert_eq!(ids_by_cursor(&app, &admin, "active", "", "created").await, by_created);
+    // Also within a search (SQLite: both the FTS-driven and the index-walking plans).
+    for q in ["smith", "first12", "corp3"] {
+        for sort in ["name", "email", "created"] {
+            assert_eq!(
+                ids_by_cursor(&app, &admin, "active", q, sort).await,
+                all_ids(&app, &admin, "active", q, sort).await,
+                "search {q:?} sorted by {sort}"
+            );
+        }
+    }
+
+    // A bad cursor, or one made for another sort, is ignored: the page comes by its number.
+    let third = page(&app, &admin, &[("tab", "active"), ("page", "3")]).await;
+    for after in [
+        "garbage",
+        "name.zz.zz.1",
+        "email.6162.1",
+        &third["next_after"].as_str().unwrap().replace("name", "email"),
+    ] {
+        let body = page(&app, &admin, &[("tab", "active"), ("page", "3"), ("after", after)]).await;
+        assert_eq!(body["rows"], third["rows"], "cursor {after:?}");
+    }
+    // A cursor whose row is gone still seeks to the rows after it.
+    let fourth = page(&app, &admin, &[("tab", "active"), ("page", "4")]).await;
+    let boundary = third["rows"][24]["id"].as_i64().unwrap();
+    app.execute(&format!("DELETE FROM users WHERE id = {boundary}")).await;
+    let after = third["next_after"].as_str().unwrap();
+    let body = page(&app, &admin, &[("tab", "active"), ("page", "4"), ("after", after)]).await;
+    assert_eq!(body["rows"], fourth["rows"], "stale cursor");
 
     // The same page twice gives the same rows.
     let middle = page(&app, &admin, &[("tab", "active"), ("page", "180")]).await;
@@ -221,4 +346,100 @@ async fn only_roles_that_view_users_see_the_list(app: TestApp) {
         assert_eq!(response.status, expected, "{role}");
     }
     assert_eq!(app.call("users/list", &[], None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// `user_counts` (the tab counts without a search) and SQLite's index of disabled users (the
+/// tab counts with a search) follow every insert, delete, disable, enable and rename.
+async fn tab_counts_stay_exact_through_inserts_deletes_and_status_changes(app: TestApp) {
+    let admin = app.register_admin().await;
+    seed(&app).await;
+    let check = |label: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let stored = app.count("SELECT n FROM user_counts WHERE status = 'active'").await;
+            let active = app.count("SELECT COUNT(*) FROM users WHERE status = 'active'").await;
+            let disabled = app.count("SELECT COUNT(*) FROM users WHERE status = 'disabled'").await;
+            assert_eq!(stored, active, "{label}: stored active count");
+            let body = page(app, admin, &[("tab", "active")]).await;
+            assert_eq!(body["counts"]["active"], active, "{label}");
+            assert_eq!(body["counts"]["disabled"], disabled, "{label}");
+            assert_eq!(body["total"], active, "{label}");
+            // With a search, counts against a brute-force filter.
+            for q in ["smith1", "corp2", "zz-renamed"] {
+                let like = format!("lower(first_name || ' ' || last_name || ' ' || email) LIKE '%{q}%'");
+                let active = app
+                    .count(&format!(
+                        "SELECT COUNT(*) FROM users WHERE status = 'active' AND {like}"
+                    ))
+                    .await;
+                let disabled = app
+                    .count(&format!(
+                        "SELECT COUNT(*) FROM users WHERE status = 'disabled' AND {like}"
+                    ))
+                    .await;
+                let body = page(app, admin, &[("tab", "disabled"), ("q", q)]).await;
+                assert_eq!(body["counts"]["active"], active, "{label}: search {q}");
+                assert_eq!(body["counts"]["disabled"], disabled, "{label}: search {q}");
+                assert_eq!(body["total"], disabled, "{label}: search {q}");
+            }
+        }
+    };
+    check("seeded").await;
+
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email LIKE 'user1_@corp%' ORDER BY id")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    let call = |endpoint: &'static str, id: i64| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let id = id.to_string();
+            let response = app.call(endpoint, &[("user_id", &id)], Some(admin)).await;
+            assert!(response.status.is_success(), "{endpoint}: {response:?}");
+        }
+    };
+    // ids[9] and ids[19]... are disabled by the seed (every tenth); the rest are active.
+    call("users/disable", ids[0]).await;
+    call("users/disable", ids[1]).await;
+    check("after disabling two").await;
+    call("users/enable", ids[0]).await;
+    check("after enabling one").await;
+    let response = app
+        .call(
+            "users/update_name",
+            &[
+                ("user_id", &ids[1].to_string()),
+                ("first_name", "Zz-Renamed"),
+                ("last_name", "Person"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(response.status.is_success(), "{response:?}");
+    check("after renaming a disabled user").await;
+    call("users/delete", ids[1]).await;
+    call("users/delete", ids[2]).await;
+    check("after deleting a disabled and an active user").await;
+    let response = app
+        .call(
+            "users/bulk",
+            &[
+                ("action", "disable"),
+                ("user_ids", &format!("{},{},{}", ids[3], ids[4], ids[5])),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(response.status.is_success(), "{response:?}");
+    check("after a bulk disable").await;
+    app.execute(
+        "INSERT INTO users (email, first_name, last_name, password_hash, role, status, created_at, updated_at) \
+         VALUES ('zz-renamed@example.com', 'New', 'Comer', 'x', 'analyst', 'disabled', 1, 1)",
+    )
+    .await;
+    app.execute("UPDATE users SET status = 'active' WHERE email = 'zz-renamed@example.com'")
+        .await;
+    check("after an insert and a direct status change").await;
 }

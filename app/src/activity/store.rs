@@ -46,3 +46,38 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(exec: E, entry: &Entry<
     .await?;
     Ok(())
 }
+
+/// A successful action by a signed-in user on one object: the common case, with the actor's
+/// name and the request's address filled in the same way everywhere.
+pub struct Action<'a> {
+    pub at: i64,
+    pub actor: &'a crate::auth::Me,
+    pub meta: &'a crate::context::RequestMeta,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<i64>,
+    pub object_name: &'a str,
+    pub details: serde_json::Value,
+}
+
+pub async fn record_action<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    action: Action<'_>,
+) -> Result<(), sqlx::Error> {
+    let actor_name = action.actor.display_name();
+    let entry = Entry {
+        at: action.at,
+        actor_id: Some(action.actor.id.0),
+        actor_name: &actor_name,
+        actor_email: &action.actor.email,
+        action: action.action,
+        object_type: action.object_type,
+        object_id: action.object_id,
+        object_name: action.object_name,
+        success: true,
+        ip: &action.meta.ip,
+        user_agent: &action.meta.user_agent,
+        details: action.details.to_string(),
+    };
+    record(exec, &entry).await
+}

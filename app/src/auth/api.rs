@@ -13,14 +13,7 @@ pub use guards::*;
 pub async fn get_viewer() -> Result<Viewer, AppError> {
     use crate::context::{app_state, request_origin, respond, session_token};
     respond(async {
-        let state = app_state()?;
-        let viewer = super::service::resolve_viewer(&state, session_token().as_deref()).await?;
-        Ok(match viewer {
-            Viewer::SetupRequired { .. } => Viewer::SetupRequired {
-                suggested_console_url: request_origin().unwrap_or_default(),
-            },
-            other => other,
-        })
+        super::service::viewer_for_request(&app_state()?, session_token().as_deref(), request_origin()).await
     })
     .await
 }
@@ -85,6 +78,43 @@ pub async fn logout() -> Result<(), AppError> {
     .await
 }
 
+/// The signed-in user changes their own first and last name, through the same rules and
+/// activity log as an administrator's edit; a full page load then shows the new name everywhere.
+#[server(endpoint = "auth/profile")]
+pub async fn update_my_name(first_name: String, last_name: String) -> Result<(), AppError> {
+    use crate::context::{app_state, request_meta, respond};
+    use crate::users::actions::{apply, Change};
+    respond(async {
+        let me = current_user().await?;
+        let change = Change::name(&first_name, &last_name)?;
+        apply(&app_state()?, &me, me.id, change, &request_meta()).await?;
+        leptos_axum::redirect("/profile");
+        Ok(())
+    })
+    .await
+}
+
+/// The signed-in user changes their own password; their other sessions end. Any signed-in user.
+#[server(endpoint = "auth/password")]
+pub async fn change_password(
+    current_password: String,
+    password: String,
+    password_confirm: String,
+) -> Result<u64, AppError> {
+    use crate::context::{app_state, request_meta, respond, session_token};
+    respond(async {
+        current_user().await?;
+        let token = session_token().ok_or(AppError::Unauthenticated)?;
+        let form = super::service::PasswordChange {
+            current_password,
+            password,
+            password_confirm,
+        };
+        super::service::change_password(&app_state()?, &token, form, &request_meta()).await
+    })
+    .await
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) async fn set_session_cookie(
     state: &crate::state::AppState,
@@ -111,8 +141,11 @@ mod guards {
 
     /// The signed-in user, or the reason there is none. Every non-public server function starts here.
     pub async fn current_user() -> Result<Me, AppError> {
-        let state = app_state()?;
-        match crate::auth::service::resolve_viewer(&state, session_token().as_deref()).await? {
+        let viewer = match crate::auth::snapshot::resolved() {
+            Some(viewer) => viewer?,
+            None => crate::auth::service::resolve_viewer(&app_state()?, session_token().as_deref()).await?,
+        };
+        match viewer {
             Viewer::SignedIn(me) => Ok(me),
             Viewer::Anonymous {
                 reason: Some(SignOutReason::Disabled),

@@ -1,6 +1,7 @@
 //! Setup (first administrator), sign-in, sessions, sign-out and the current user.
 
 pub mod api;
+pub mod snapshot;
 pub mod view;
 
 #[cfg(feature = "ssr")]

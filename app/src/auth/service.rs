@@ -263,6 +263,21 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
     Ok(Viewer::SignedIn(me(state, &session.user).await?))
 }
 
+/// Who is looking, for a request with this session cookie from this origin (which prefills the
+/// console URL while setup is still to do).
+pub async fn viewer_for_request(
+    state: &AppState,
+    token: Option<&str>,
+    origin: Option<String>,
+) -> Result<Viewer, AppError> {
+    Ok(match resolve_viewer(state, token).await? {
+        Viewer::SetupRequired { .. } => Viewer::SetupRequired {
+            suggested_console_url: origin.unwrap_or_default(),
+        },
+        other => other,
+    })
+}
+
 async fn me(state: &AppState, user: &UserRecord) -> Result<Me, AppError> {
     let role = Role::from_code(&user.role).ok_or_else(|| internal(format!("unknown role {}", user.role)))?;
     let mut permissions: Vec<Permission> = role.permissions().to_vec();
@@ -308,6 +323,75 @@ pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result
     )
     .await?;
     Ok(())
+}
+
+pub struct PasswordChange {
+    pub current_password: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+/// The signed-in user changes their own password: the current one must be right (wrong guesses
+/// count toward the sign-in limit, so a borrowed session cannot brute-force it), and every
+/// other session of theirs ends. Returns how many other sessions ended.
+pub async fn change_password(
+    state: &AppState,
+    token: &str,
+    form: PasswordChange,
+    meta: &RequestMeta,
+) -> Result<u64, AppError> {
+    let pool = &state.db.pool;
+    let session = store::find_session(pool, &token_hash(token))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let user = session.user;
+    let mut errors = Vec::new();
+    if form.current_password.is_empty() {
+        errors.push(FieldError::new("current_password", "Enter your current password."));
+    }
+    check_new_password(&form.password, &form.password_confirm, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let now = state.clock.now();
+    let (email_failures, _) = store::recent_failures(pool, &user.email, &meta.ip, now - FAILURE_WINDOW_SECS).await?;
+    if email_failures >= MAX_FAILURES_PER_EMAIL {
+        return Err(AppError::RateLimited(
+            "Too many wrong passwords. Wait 15 minutes and try again.".into(),
+        ));
+    }
+    if !verify_password(form.current_password, Some(user.password_hash.clone())).await {
+        store::record_login_attempt(pool, &user.email, &meta.ip, false, now).await?;
+        return Err(AppError::invalid(
+            "current_password",
+            "Your current password is not right.",
+        ));
+    }
+    let password_hash = hash_password(form.password).await.map_err(internal)?;
+    let name = full_name(&user);
+    let mut tx = state.db.begin().await?;
+    store::set_password_hash(&mut *tx, user.id, &password_hash, now).await?;
+    let ended = store::delete_other_sessions(&mut *tx, user.id, session.session_id).await?;
+    activity::record(
+        &mut *tx,
+        &Entry {
+            at: now,
+            actor_id: Some(user.id),
+            actor_name: &name,
+            actor_email: &user.email,
+            action: "auth.password_changed",
+            object_type: "user",
+            object_id: Some(user.id),
+            object_name: &name,
+            success: true,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            details: serde_json::json!({ "other_sessions_ended": ended }).to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// The console URL links and emails use: the operator's setting wins over the one saved at setup.

@@ -224,3 +224,32 @@ pub async fn recent_failures<'c, E: Executor<'c, Database = Any>>(
     .await?;
     Ok((row.try_get(0)?, row.try_get(1)?))
 }
+
+pub async fn set_password_hash<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of the user but one (the one making the change).
+pub async fn delete_other_sessions<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+    keep_session_id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id)
+        .bind(keep_session_id)
+        .execute(exec)
+        .await?
+        .rows_affected())
+}

@@ -1,6 +1,7 @@
 //! Setup, login and profile pages, and the console frame that guards every signed-in page.
 
-use super::api::{Login, Logout, RegisterFirstAdmin};
+use super::api::{ChangePassword, Login, Logout, RegisterFirstAdmin, UpdateMyName};
+use super::snapshot::PageViewer;
 use super::{Me, SignOutReason, Viewer};
 use crate::domain::{confirmation_problem, password_problem, AppError, Permission, PASSWORD_MAX, PASSWORD_MIN};
 use crate::invites::api::CompleteSignup;
@@ -9,11 +10,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_query_map};
 
-/// The viewer (loaded once per page load: every action that changes it ends in a full page
-/// load, see the frontend's redirect hook) and the session actions, shared by every page.
+/// The viewer of this page load (see `snapshot`) and the session actions, shared by every page.
 #[derive(Clone, Copy)]
 pub struct AuthContext {
-    pub viewer: Resource<Result<Viewer, AppError>>,
+    pub viewer: StoredValue<PageViewer>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
     pub setup: ServerAction<RegisterFirstAdmin>,
@@ -22,17 +22,12 @@ pub struct AuthContext {
 
 impl AuthContext {
     pub fn provide() -> Self {
-        let login = ServerAction::<Login>::new();
-        let logout = ServerAction::<Logout>::new();
-        let setup = ServerAction::<RegisterFirstAdmin>::new();
-        let signup = ServerAction::<CompleteSignup>::new();
-        let viewer = Resource::new(|| (), |_| super::api::get_viewer());
         let ctx = AuthContext {
-            viewer,
-            login,
-            logout,
-            setup,
-            signup,
+            viewer: StoredValue::new(super::snapshot::read()),
+            login: ServerAction::<Login>::new(),
+            logout: ServerAction::<Logout>::new(),
+            setup: ServerAction::<RegisterFirstAdmin>::new(),
+            signup: ServerAction::<CompleteSignup>::new(),
         };
         provide_context(ctx);
         ctx
@@ -47,41 +42,34 @@ fn auth() -> AuthContext {
 /// afterwards), and draws the top bar.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
-    let ctx = auth();
     let location = use_location();
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match ctx.viewer.await {
-                    Ok(Viewer::SignedIn(me)) => {
-                        provide_context(me.clone());
-                        view! {
-                            <TopBar me=me/>
-                            <main class="console">
-                                <Outlet/>
-                            </main>
-                        }
-                            .into_any()
-                    }
-                    Ok(Viewer::SetupRequired { .. }) => view! { <Redirect path="/setup"/> }.into_any(),
-                    Ok(Viewer::Anonymous { reason }) => {
-                        let search = location.search.get_untracked();
-                        let here = if search.is_empty() {
-                            location.pathname.get_untracked()
-                        } else {
-                            format!("{}?{}", location.pathname.get_untracked(), search)
-                        };
-                        let mut target = format!("/login?next={}", crate::ui::url_encode(&here));
-                        if let Some(reason) = reason {
-                            target.push_str("&reason=");
-                            target.push_str(reason.code());
-                        }
-                        view! { <Redirect path=target/> }.into_any()
-                    }
-                    Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match auth().viewer.get_value() {
+        Ok(Viewer::SignedIn(me)) => {
+            provide_context(me.clone());
+            view! {
+                <TopBar me=me/>
+                <main class="console">
+                    <Outlet/>
+                </main>
+            }
+            .into_any()
+        }
+        Ok(Viewer::SetupRequired { .. }) => view! { <Redirect path="/setup"/> }.into_any(),
+        Ok(Viewer::Anonymous { reason }) => {
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{}", location.pathname.get_untracked(), search)
+            };
+            let mut target = format!("/login?next={}", crate::ui::url_encode(&here));
+            if let Some(reason) = reason {
+                target.push_str("&reason=");
+                target.push_str(reason.code());
+            }
+            view! { <Redirect path=target/> }.into_any()
+        }
+        Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
     }
 }
 
@@ -150,7 +138,69 @@ pub fn ProfilePage() -> impl IntoView {
                 <dt>"Email"</dt><dd>{me.email.clone()}</dd>
                 <dt>"Role"</dt><dd>{me.role.label()}</dd>
             </dl>
+            <EditMyNameForm first_name=me.first_name.clone() last_name=me.last_name.clone()/>
+            <ChangePasswordForm/>
         </Page>
+    }
+}
+
+/// Any signed-in user changes their own name.
+#[component]
+fn EditMyNameForm(first_name: String, last_name: String) -> impl IntoView {
+    let save = ServerAction::<UpdateMyName>::new();
+    let error = action_error(save);
+    let pending = save.pending();
+    view! {
+        <section class="panel">
+            <h2>"Your name"</h2>
+            <ActionForm action=save>
+                <FormError error=error/>
+                <div class="row">
+                    <Field name="first_name" label="First name" autocomplete="given-name" value=first_name server_error=error/>
+                    <Field name="last_name" label="Last name" autocomplete="family-name" value=last_name server_error=error/>
+                </div>
+                <button type="submit" class="primary" disabled=move || pending.get()>"Save name"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Any signed-in user changes their own password; their other sessions end.
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let error = action_error(change);
+    let pending = change.pending();
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let done = move || {
+        change.value().get().and_then(Result::ok).map(|ended| match ended {
+            0 => "Your password was changed.".to_string(),
+            1 => "Your password was changed. Your other session was signed out.".to_string(),
+            n => format!("Your password was changed. Your {n} other sessions were signed out."),
+        })
+    };
+    view! {
+        <section class="panel">
+            <h2>"Change password"</h2>
+            <Show when=move || done().is_some()>
+                <p class="notice" role="status">{done}</p>
+            </Show>
+            <ActionForm action=change>
+                <FormError error=error/>
+                <Field
+                    name="current_password"
+                    label="Current password"
+                    kind="password"
+                    autocomplete="current-password"
+                    server_error=error
+                />
+                <NewPasswordFields password=password confirm=confirm server_error=error/>
+                <button type="submit" class="primary" disabled=move || pending.get() || !passwords_ready(password, confirm)>
+                    "Change password"
+                </button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -169,19 +219,11 @@ pub fn AuthCard(children: Children) -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let ctx = auth();
-    let query = use_query_map();
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let next = query.read_untracked().get("next").unwrap_or_default();
-                match ctx.viewer.await {
-                    Ok(Viewer::SetupRequired { .. }) => view! { <Redirect path="/setup"/> }.into_any(),
-                    Ok(Viewer::SignedIn(_)) => view! { <Redirect path=super::safe_next_path(Some(&next))/> }.into_any(),
-                    _ => view! { <LoginForm next=next/> }.into_any(),
-                }
-            })}
-        </Suspense>
+    let next = use_query_map().read_untracked().get("next").unwrap_or_default();
+    match auth().viewer.get_value() {
+        Ok(Viewer::SetupRequired { .. }) => view! { <Redirect path="/setup"/> }.into_any(),
+        Ok(Viewer::SignedIn(_)) => view! { <Redirect path=super::safe_next_path(Some(&next))/> }.into_any(),
+        _ => view! { <LoginForm next=next/> }.into_any(),
     }
 }
 
@@ -217,20 +259,13 @@ fn LoginForm(next: String) -> impl IntoView {
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let ctx = auth();
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match ctx.viewer.await {
-                    Ok(Viewer::SetupRequired { suggested_console_url }) => {
-                        view! { <SetupForm console_url=suggested_console_url/> }.into_any()
-                    }
-                    // Once anyone exists, registration is gone for good: show the login page.
-                    Ok(Viewer::SignedIn(_)) => view! { <Redirect path="/"/> }.into_any(),
-                    _ => view! { <LoginForm next="/".to_string()/> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match auth().viewer.get_value() {
+        Ok(Viewer::SetupRequired { suggested_console_url }) => {
+            view! { <SetupForm console_url=suggested_console_url/> }.into_any()
+        }
+        // Once anyone exists, registration is gone for good: show the login page.
+        Ok(Viewer::SignedIn(_)) => view! { <Redirect path="/"/> }.into_any(),
+        _ => view! { <LoginForm next="/".to_string()/> }.into_any(),
     }
 }
 

@@ -106,6 +106,12 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                // Arguments that do not parse never reach the function, whose `respond` gives
+                // errors their status; say 422 here, or the framework answers 500.
+                #[cfg(feature = "ssr")]
+                if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    options.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+                }
                 AppError::Invalid(vec![FieldError::new("", format!("Bad request: {msg}"))])
             }
             other => AppError::Transport(other.to_string()),

@@ -3,7 +3,7 @@
 
 use super::store::{self, InviteRecord, NewInvite};
 use super::{InviteDelivery, InviteLifetime, InviteLink, LinkProblem, LinkState, PendingInvite, SignupInfo};
-use crate::activity::store::{self as activity, Entry};
+use crate::activity::store::{self as activity, Action, Entry};
 use crate::auth::secrets::{hash_password, random_token, token_hash};
 use crate::auth::service::{check_new_password, collect, public_url, start_session, NewSessionCookie};
 use crate::auth::store::{self as users, NewUser};
@@ -219,21 +219,17 @@ async fn record(
     now: i64,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    activity::record(
+    activity::record_action(
         &mut **tx,
-        &Entry {
+        Action {
             at: now,
-            actor_id: Some(actor.id.0),
-            actor_name: &actor.display_name(),
-            actor_email: &actor.email,
+            actor,
+            meta,
             action,
             object_type: "invite",
             object_id: Some(invite_id),
             object_name: email,
-            success: true,
-            ip: &meta.ip,
-            user_agent: &meta.user_agent,
-            details: details.to_string(),
+            details,
         },
     )
     .await?;

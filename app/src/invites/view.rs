@@ -6,7 +6,7 @@ use crate::auth::view::{passwords_ready, AuthCard, NewPasswordFields};
 use crate::auth::Me;
 use crate::domain::{Permission, Role};
 use crate::mail::Delivery;
-use crate::ui::{action_error, format_utc, Field, FormError, SelectField};
+use crate::ui::{action_error, format_utc, Confirm, Field, FormError, LoadError, SelectField};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -185,7 +185,7 @@ pub fn PendingInvites(actions: InviteActions) -> impl IntoView {
                     match invites.await {
                         Ok(list) if list.is_empty() => view! { <p class="empty">"No pending invitations."</p> }.into_any(),
                         Ok(list) => view! { <PendingTable list=list can_manage=can_manage actions=actions/> }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -220,7 +220,6 @@ fn PendingTable(list: Vec<PendingInvite>, can_manage: bool, actions: InviteActio
 
 #[component]
 fn PendingRow(invite: PendingInvite, can_manage: bool, actions: InviteActions) -> impl IntoView {
-    let confirming = RwSignal::new(false);
     let id = invite.id.to_string();
     let email = invite.email.clone();
     let manage = can_manage.then(|| {
@@ -236,21 +235,15 @@ fn PendingRow(invite: PendingInvite, can_manage: bool, actions: InviteActions) -
                     <input type="hidden" name="invite_id" value=id_resend/>
                     <button type="submit" class="link-button">"Resend email"</button>
                 </ActionForm>
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || view! {
-                        <button type="button" class="link-button danger" on:click=move |_| confirming.set(true)>"Revoke"</button>
-                    }
+                <Confirm
+                    label="Revoke"
+                    question=format!("Revoke the invitation for {email}? Its link stops working.")
                 >
-                    <span class="confirm">
-                        {format!("Revoke the invitation for {}? Its link stops working.", email.clone())}
-                        <ActionForm action=actions.revoke>
-                            <input type="hidden" name="invite_id" value=id_revoke.get_value()/>
-                            <button type="submit" class="link-button danger">"Revoke invitation"</button>
-                        </ActionForm>
-                        <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </span>
-                </Show>
+                    <ActionForm action=actions.revoke>
+                        <input type="hidden" name="invite_id" value=id_revoke.get_value()/>
+                        <button type="submit" class="link-button danger">"Revoke invitation"</button>
+                    </ActionForm>
+                </Confirm>
             </td>
         }
         .into_any()

@@ -5,7 +5,7 @@ use super::config::{self, MailerConfig, SettingsForm, Transport};
 use super::store::{self, ConfigRow};
 use super::transport::Mailer;
 use super::{templates, EmailSettings, MailerKind, SmtpSecurity};
-use crate::activity::store::{self as activity, Entry};
+use crate::activity::store::{self as activity, Action};
 use crate::auth::Me;
 use crate::context::RequestMeta;
 use crate::crypto;
@@ -64,21 +64,17 @@ pub async fn save(
         "after": settings_summary(&public_view(&row)),
         "secret_changed": secret_changed,
     });
-    activity::record(
+    activity::record_action(
         &mut *tx,
-        &Entry {
+        Action {
             at: now,
-            actor_id: Some(actor.id.0),
-            actor_name: &actor.display_name(),
-            actor_email: &actor.email,
+            actor,
+            meta,
             action: "email_config.updated",
             object_type: "settings",
             object_id: None,
             object_name: "Email Configuration",
-            success: true,
-            ip: &meta.ip,
-            user_agent: &meta.user_agent,
-            details: details.to_string(),
+            details,
         },
     )
     .await?;

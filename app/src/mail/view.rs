@@ -5,7 +5,7 @@ use super::api::{SaveEmailSettings, SendTestEmail};
 use super::{EmailSettings, MailerKind, SmtpSecurity, AWS_SES_REGIONS, GOOGLE_SMTP_HOST, GOOGLE_SMTP_PORT};
 use crate::auth::view::Gated;
 use crate::domain::{AppError, Permission};
-use crate::ui::{Field, FormError, Page};
+use crate::ui::{Field, FormError, LoadError, Page};
 use leptos::form::FromFormData;
 use leptos::prelude::*;
 
@@ -19,7 +19,7 @@ pub fn EmailConfigPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match saved.await {
                             Ok(settings) => view! { <EmailForm saved=settings/> }.into_any(),
-                            Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                            Err(e) => view! { <LoadError error=e/> }.into_any(),
                         }
                     })}
                 </Suspense>

@@ -29,11 +29,36 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             other => Some(other.to_string()),
         })
     };
+    reload_when_signed_out(error);
     view! {
         <Show when=move || message().is_some()>
             <p class="form-error" role="alert">{message}</p>
         </Show>
     }
+}
+
+/// Data that failed to load: the reason, and (inside the console) back to the login page when
+/// the session is gone.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    let message = error.to_string();
+    reload_when_signed_out(Signal::stored(Some(error)));
+    view! { <p class="form-error" role="alert">{message}</p> }
+}
+
+/// Inside the console, an action refused because the session is gone (signed out elsewhere,
+/// expired, access disabled) reloads the page, so the server sends this tab to the login page
+/// with the reason. The login page itself has no `Me` and shows such errors as they are.
+fn reload_when_signed_out(error: Signal<Option<AppError>>) {
+    if use_context::<crate::auth::Me>().is_none() {
+        return;
+    }
+    Effect::new(move |_| {
+        if matches!(error.get(), Some(AppError::Unauthenticated | AppError::AccessDisabled)) {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().reload();
+        }
+    });
 }
 
 /// A labelled input with its error message underneath. `hint` explains the rule up front.
@@ -56,8 +81,11 @@ pub fn Field(
     server_error: Signal<Option<AppError>>,
     #[prop(optional)] on_input: Option<Callback<String>>,
     #[prop(optional)] readonly: bool,
+    /// The element id; `field-<name>` unless several forms on one page share field names.
+    #[prop(into, optional)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let error_id = format!("{id}-error");
     let field = name.clone();
     let error = Signal::derive(move || {
@@ -123,6 +151,28 @@ pub fn SelectField(
             </select>
             <p class="field-error" role="alert">{move || error.get()}</p>
         </div>
+    }
+}
+
+/// A destructive action behind a second click: the `label` button first, then the `question`
+/// with the confirming control (`children`, usually an ActionForm's submit button) and Cancel.
+#[component]
+pub fn Confirm(#[prop(into)] label: String, #[prop(into)] question: String, children: ChildrenFn) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let first = move || {
+        let label = label.clone();
+        view! {
+            <button type="button" class="link-button danger" on:click=move |_| confirming.set(true)>{label}</button>
+        }
+    };
+    view! {
+        <Show when=move || confirming.get() fallback=first>
+            <span class="confirm" role="alertdialog">
+                {question.clone()}
+                {children()}
+                <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            </span>
+        </Show>
     }
 }
 

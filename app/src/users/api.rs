@@ -1,24 +1,90 @@
-//! Server functions for the users list. Viewing needs ViewUsers.
+//! Server functions for the users list and user actions. Viewing needs ViewUsers; every action
+//! needs ManageUsers (checked first, before the user is looked up), and the service adds the
+//! guards: not on yourself, Global Administrators only by those holding ManageGlobalAdmins,
+//! never the last active Global Administrator.
 
-use super::UserPage;
+use super::{BulkSummary, UserPage};
 use crate::domain::AppError;
 use leptos::prelude::*;
 
-/// One page of a tab (`active` or `disabled`), optionally searched (`q`) and sorted.
+/// One page of a tab (`active` or `disabled`), optionally searched (`q`) and sorted. `after` /
+/// `before` are the cursors the page's Next / Previous links carry (`next_after`,
+/// `prev_before`): the page is then found by seeking, not by skipping `page - 1` pages.
 #[server(endpoint = "users/list")]
 pub async fn list_users(
     #[server(default)] tab: String,
     #[server(default)] q: String,
     #[server(default)] sort: String,
     #[server(default)] page: i64,
+    #[server(default)] after: String,
+    #[server(default)] before: String,
 ) -> Result<UserPage, AppError> {
     use crate::auth::api::require;
     use crate::context::{app_state, respond};
     use crate::domain::Permission;
     respond(async {
         require(Permission::ViewUsers).await?;
-        let query = super::service::ListQuery::parse(&tab, &q, &sort, page)?;
+        let query = super::service::ListQuery::parse(&tab, &q, &sort, page, &after, &before)?;
         super::service::list(&app_state()?, &query).await
+    })
+    .await
+}
+
+/// Changes a user's first and last name.
+#[server(endpoint = "users/update_name")]
+pub async fn update_user_name(user_id: i64, first_name: String, last_name: String) -> Result<(), AppError> {
+    act(user_id, || super::actions::Change::name(&first_name, &last_name)).await
+}
+
+/// Gives a user another role (a role code such as `analyst`).
+#[server(endpoint = "users/change_role")]
+pub async fn change_user_role(user_id: i64, role: String) -> Result<(), AppError> {
+    act(user_id, || super::actions::Change::role(&role)).await
+}
+
+/// Disables a user: they cannot sign in, and their open sessions end at their next request.
+#[server(endpoint = "users/disable")]
+pub async fn disable_user(user_id: i64) -> Result<(), AppError> {
+    act(user_id, || Ok(super::actions::Change::Disable)).await
+}
+
+/// Lets a disabled user sign in again (old sessions stay ended).
+#[server(endpoint = "users/enable")]
+pub async fn enable_user(user_id: i64) -> Result<(), AppError> {
+    act(user_id, || Ok(super::actions::Change::Enable)).await
+}
+
+/// Deletes a user for good, with their sessions, memberships and pending sent invitations.
+#[server(endpoint = "users/delete")]
+pub async fn delete_user(user_id: i64) -> Result<(), AppError> {
+    act(user_id, || Ok(super::actions::Change::Delete)).await
+}
+
+/// Disables, enables or deletes many users (`user_ids`: comma-separated, at most 1000), each on
+/// their own; returns what happened to them.
+#[server(endpoint = "users/bulk")]
+pub async fn bulk_user_action(action: String, user_ids: String) -> Result<BulkSummary, AppError> {
+    use crate::auth::api::require;
+    use crate::context::{app_state, request_meta, respond};
+    use crate::domain::Permission;
+    respond(async {
+        let actor = require(Permission::ManageUsers).await?;
+        let request = super::bulk::BulkRequest::parse(&action, &user_ids)?;
+        super::bulk::run(&app_state()?, &actor, request, &request_meta()).await
+    })
+    .await
+}
+
+/// The single-user actions' shared body: permission first, then the parsed change, then the service.
+#[cfg(feature = "ssr")]
+async fn act(user_id: i64, parse: impl FnOnce() -> Result<super::actions::Change, AppError>) -> Result<(), AppError> {
+    use crate::auth::api::require;
+    use crate::context::{app_state, request_meta, respond};
+    use crate::domain::{Permission, UserId};
+    respond(async {
+        let actor = require(Permission::ManageUsers).await?;
+        let change = parse()?;
+        super::actions::apply(&app_state()?, &actor, UserId(user_id), change, &request_meta()).await
     })
     .await
 }

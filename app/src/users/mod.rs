@@ -1,7 +1,13 @@
-//! User management: the list with its tabs, search and paging (and, next, edit, disable,
-//! delete and bulk actions).
+//! User management: the list with its tabs, search and paging; each row's actions (edit name,
+//! change role, disable, enable, delete) and the same actions in bulk for a selection.
 
+#[cfg(feature = "ssr")]
+pub mod actions;
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod bulk;
+mod bulk_bar;
+mod row_menu;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
@@ -106,4 +112,169 @@ pub struct UserPage {
     /// Rows in this tab matching the search.
     pub total: i64,
     pub counts: TabCounts,
+    /// Opaque cursor for the Next link: the next page seeks past this page's last row.
+    pub next_after: Option<String>,
+    /// Opaque cursor for the Previous link: the previous page seeks back from this page's first row.
+    pub prev_before: Option<String>,
+}
+
+/// Most users one bulk request may name.
+pub const BULK_MAX: usize = 1000;
+
+/// What a bulk request does to each selected user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkAction {
+    Disable,
+    Enable,
+    Delete,
+}
+
+impl BulkAction {
+    pub const ALL: [BulkAction; 3] = [BulkAction::Disable, BulkAction::Enable, BulkAction::Delete];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            BulkAction::Disable => "disable",
+            BulkAction::Enable => "enable",
+            BulkAction::Delete => "delete",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// The button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            BulkAction::Disable => "Disable access",
+            BulkAction::Enable => "Enable access",
+            BulkAction::Delete => "Delete",
+        }
+    }
+
+    /// The one confirmation asked before acting on `count` users.
+    pub fn question(self, count: usize) -> String {
+        let users = if count == 1 { "user" } else { "users" };
+        match self {
+            BulkAction::Disable => format!("Disable {count} {users}?"),
+            BulkAction::Enable => format!("Enable {count} {users}?"),
+            BulkAction::Delete => format!("Delete {count} {users}? This cannot be undone."),
+        }
+    }
+
+    fn past_tense(self) -> &'static str {
+        match self {
+            BulkAction::Disable => "disabled",
+            BulkAction::Enable => "enabled",
+            BulkAction::Delete => "deleted",
+        }
+    }
+}
+
+/// A selected user the bulk action left alone, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedUser {
+    pub user_id: i64,
+    pub reason: String,
+}
+
+/// The outcome of a bulk action: each user was handled on their own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkSummary {
+    pub action: BulkAction,
+    pub done: usize,
+    pub skipped: Vec<SkippedUser>,
+    /// "9 disabled; 1 skipped: you cannot disable yourself."
+    pub message: String,
+}
+
+impl BulkSummary {
+    pub fn new(action: BulkAction, done: usize, skipped: Vec<SkippedUser>) -> Self {
+        let message = summary_sentence(action, done, &skipped);
+        BulkSummary {
+            action,
+            done,
+            skipped,
+            message,
+        }
+    }
+}
+
+/// One sentence for the whole run, with skip reasons grouped (first seen first).
+fn summary_sentence(action: BulkAction, done: usize, skipped: &[SkippedUser]) -> String {
+    let mut sentence = format!("{done} {}", action.past_tense());
+    if !skipped.is_empty() {
+        let mut groups: Vec<(&str, usize)> = Vec::new();
+        for skip in skipped {
+            match groups.iter_mut().find(|(reason, _)| *reason == skip.reason) {
+                Some((_, n)) => *n += 1,
+                None => groups.push((&skip.reason, 1)),
+            }
+        }
+        let reasons: Vec<String> = if groups.len() == 1 {
+            vec![as_clause(groups[0].0)]
+        } else {
+            groups.iter().map(|(r, n)| format!("{} ({n})", as_clause(r))).collect()
+        };
+        sentence.push_str(&format!("; {} skipped: {}", skipped.len(), reasons.join(", ")));
+    }
+    sentence.push('.');
+    sentence
+}
+
+/// "You cannot disable yourself." -> "you cannot disable yourself" (acronyms keep their case).
+fn as_clause(reason: &str) -> String {
+    let reason = reason.trim().trim_end_matches('.');
+    let mut chars = reason.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(reason[first.len_utf8()..].chars()).collect()
+        }
+        _ => reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(id: i64, reason: &str) -> SkippedUser {
+        SkippedUser {
+            user_id: id,
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn summary_names_counts_and_grouped_reasons() {
+        let one = BulkSummary::new(BulkAction::Disable, 9, vec![skip(1, "You cannot disable yourself.")]);
+        assert_eq!(one.message, "9 disabled; 1 skipped: you cannot disable yourself.");
+        let none = BulkSummary::new(BulkAction::Delete, 1000, vec![]);
+        assert_eq!(none.message, "1000 deleted.");
+        let mixed = BulkSummary::new(
+            BulkAction::Enable,
+            0,
+            vec![
+                skip(1, "Access is already enabled."),
+                skip(2, "That user no longer exists."),
+                skip(3, "Access is already enabled."),
+            ],
+        );
+        assert_eq!(
+            mixed.message,
+            "0 enabled; 3 skipped: access is already enabled (2), that user no longer exists (1)."
+        );
+        assert_eq!(as_clause("API keys differ."), "API keys differ");
+    }
+
+    #[test]
+    fn bulk_codes_round_trip_and_questions() {
+        for action in BulkAction::ALL {
+            assert_eq!(BulkAction::from_code(action.code()), Some(action));
+        }
+        assert_eq!(BulkAction::from_code("explode"), None);
+        assert_eq!(BulkAction::Disable.question(3), "Disable 3 users?");
+        assert_eq!(BulkAction::Delete.question(1), "Delete 1 user? This cannot be undone.");
+    }
 }

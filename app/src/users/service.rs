@@ -1,6 +1,6 @@
 //! (ssr) The users list: one page of a tab, searched and sorted on the server.
 
-use super::store::{self, Search};
+use super::store::{self, ListedUser, Search, Seek, SortKey};
 use super::{TabCounts, UserPage, UserRow, UserSort, UserTab, PAGE_SIZE, SEARCH_MAX};
 use crate::domain::{AppError, FieldError, Role};
 use crate::state::AppState;
@@ -11,31 +11,48 @@ pub struct ListQuery {
     pub search: String,
     pub sort: UserSort,
     pub page: i64,
+    /// From a Next link: the page starts right after this row (a cursor, see `Cursor`).
+    pub after: Option<(SortKey, i64)>,
+    /// From a Previous link: the page ends right before this row.
+    pub before: Option<(SortKey, i64)>,
 }
 
 impl ListQuery {
     /// Unknown values fall back to the defaults (a hand-edited URL still shows a list); only a
     /// search that is too long is refused.
-    pub fn parse(tab: &str, search: &str, sort: &str, page: i64) -> Result<ListQuery, AppError> {
+    /// A cursor that does not parse, or was made for another sort, is ignored: the page is
+    /// then found by its number.
+    pub fn parse(
+        tab: &str,
+        search: &str,
+        sort: &str,
+        page: i64,
+        after: &str,
+        before: &str,
+    ) -> Result<ListQuery, AppError> {
         let search = search.trim().to_string();
         if search.chars().count() > SEARCH_MAX {
             return Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX} characters.")).into());
         }
+        let sort = UserSort::from_code(sort).unwrap_or(UserSort::Name);
         Ok(ListQuery {
             tab: UserTab::from_code(tab).unwrap_or(UserTab::Active),
             search,
-            sort: UserSort::from_code(sort).unwrap_or(UserSort::Name),
+            sort,
             page: page.max(1),
+            after: cursor::decode(sort, after),
+            before: cursor::decode(sort, before),
         })
     }
 }
 
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppError> {
     let pool = &state.db.pool;
-    let search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
+    let mut search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
+    let (active, disabled) = store::count_tabs(pool, search.as_ref()).await?;
     let counts = TabCounts {
-        active: store::count(pool, UserTab::Active, search.as_ref()).await?,
-        disabled: store::count(pool, UserTab::Disabled, search.as_ref()).await?,
+        active,
+        disabled,
         pending: store::pending_invites(pool).await?,
     };
     let total = match query.tab {
@@ -44,15 +61,44 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = query.page.min(pages);
-    let listed = store::list(
-        pool,
-        query.tab,
-        search.as_ref(),
-        query.sort,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await?;
+    let offset = (page - 1) * PAGE_SIZE;
+    // Next / Previous seek from their cursor; a page asked for by number (or a cursor whose
+    // page is out of range) skips rows.
+    let seek = match (&query.after, &query.before) {
+        (Some((key, id)), _) if page == query.page && page > 1 => Seek::After(key.clone(), *id),
+        (None, Some((key, id))) if page == query.page && page < pages => Seek::Before(key.clone(), *id),
+        _ => Seek::Offset(offset),
+    };
+    if let Some(search) = search.as_mut() {
+        let tab_rows = store::count_tabs(pool, None).await?;
+        let tab_rows = match query.tab {
+            UserTab::Active => tab_rows.0,
+            UserTab::Disabled => tab_rows.1,
+        };
+        let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
+        search.choose_plan(total, tab_rows, skipped);
+    }
+    let mut listed = store::list(pool, query.tab, search.as_ref(), query.sort, &seek, PAGE_SIZE).await?;
+    // A stale cursor (rows added or removed since the link was made) can land short of a full
+    // page, or past the end: that page is then found by its number.
+    let expected = PAGE_SIZE.min(total - offset).max(0) as usize;
+    if !matches!(seek, Seek::Offset(_)) && listed.len() != expected {
+        listed = store::list(
+            pool,
+            query.tab,
+            search.as_ref(),
+            query.sort,
+            &Seek::Offset(offset),
+            PAGE_SIZE,
+        )
+        .await?;
+    }
+    let next_after = (page < pages)
+        .then(|| listed.last().map(|u| cursor::encode(query.sort, u)))
+        .flatten();
+    let prev_before = (page > 1)
+        .then(|| listed.first().map(|u| cursor::encode(query.sort, u)))
+        .flatten();
     let ids: Vec<i64> = listed.iter().map(|u| u.id).collect();
     let memberships = store::groups_of(pool, &ids).await?;
     let rows = listed
@@ -80,5 +126,43 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         pages,
         total,
         counts,
+        next_after,
+        prev_before,
     })
+}
+
+/// Cursors: a row's sort key and id as one URL-safe token, `<sort>.<key parts>.<id>` with text
+/// parts hex-encoded (any name or email survives, and the token needs no URL escaping).
+mod cursor {
+    use super::{ListedUser, SortKey, UserSort};
+
+    pub fn encode(sort: UserSort, user: &ListedUser) -> String {
+        let key = match sort {
+            UserSort::Name => format!("{}.{}", hex::encode(&user.last_name), hex::encode(&user.first_name)),
+            UserSort::Email => hex::encode(&user.email),
+            UserSort::Created => user.created_at.to_string(),
+        };
+        format!("{}.{key}.{}", sort.code(), user.id)
+    }
+
+    /// The key and id, if `token` is a cursor for `sort`.
+    pub fn decode(sort: UserSort, token: &str) -> Option<(SortKey, i64)> {
+        let text = |part: &str| hex::decode(part).ok().and_then(|b| String::from_utf8(b).ok());
+        let parts: Vec<&str> = token.split('.').collect();
+        let (code, key, id) = match parts.as_slice() {
+            [code, last, first, id] if sort == UserSort::Name => (
+                *code,
+                SortKey::Name {
+                    last: text(last)?,
+                    first: text(first)?,
+                },
+                id,
+            ),
+            [code, email, id] if sort == UserSort::Email => (*code, SortKey::Email(text(email)?), id),
+            [code, at, id] if sort == UserSort::Created => (*code, SortKey::Created(at.parse().ok()?), id),
+            _ => return None,
+        };
+        (code == sort.code()).then_some(())?;
+        Some((key, id.parse().ok()?))
+    }
 }

@@ -3,12 +3,14 @@
 //! survives a reload.
 
 use super::api::list_users;
+use super::bulk_bar::BulkBar;
+use super::row_menu::{ActionErrors, RowMenu, SelectPage, SelectUser, UserActions};
 use super::{UserPage, UserRow, UserSort};
 use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::Permission;
 use crate::invites::view::{InviteActions, InviteForm, PendingInvites};
-use crate::ui::{format_utc, Page};
+use crate::ui::{format_utc, LoadError, Page};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -20,6 +22,9 @@ struct ListState {
     q: String,
     sort: String,
     page: i64,
+    /// Cursors from a Next / Previous link (see `list_users`); kept only past page 1.
+    after: String,
+    before: String,
 }
 
 impl ListState {
@@ -33,6 +38,13 @@ impl ListState {
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
+            // Cursors are URL-safe as they are; page 1 needs none (it skips nothing).
+            if !self.after.is_empty() {
+                parts.push(format!("after={}", self.after));
+            }
+            if !self.before.is_empty() {
+                parts.push(format!("before={}", self.before));
+            }
         }
         format!("?{}", parts.join("&"))
     }
@@ -40,8 +52,10 @@ impl ListState {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let can_invite = expect_context::<Me>().can(Permission::ManageUsers);
+    let can_manage = expect_context::<Me>().can(Permission::ManageUsers);
     let actions = InviteActions::new();
+    let user_actions = UserActions::new();
+    let manage = can_manage.then_some(user_actions);
     let query = use_query_map();
     let state = Memo::new(move |_| {
         let q = query.read();
@@ -53,6 +67,8 @@ pub fn UsersPage() -> impl IntoView {
             q: q.get("q").unwrap_or_default(),
             sort: q.get("sort").unwrap_or_else(|| UserSort::Name.code().into()),
             page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            after: q.get("after").unwrap_or_default(),
+            before: q.get("before").unwrap_or_default(),
         }
     });
     let list = Resource::new(
@@ -61,21 +77,27 @@ pub fn UsersPage() -> impl IntoView {
                 state.get(),
                 actions.create.version().get(),
                 actions.revoke.version().get(),
+                user_actions.version(),
             )
         },
-        |(s, _, _)| {
+        |(s, _, _, _)| {
             let tab = if s.tab == "pending" {
                 "active".to_string()
             } else {
                 s.tab
             };
-            list_users(tab, s.q, s.sort, s.page)
+            list_users(tab, s.q, s.sort, s.page, s.after, s.before)
         },
     );
+    // A selection belongs to the page it was made on.
+    Effect::new(move |_| {
+        state.track();
+        user_actions.selected.set(Vec::new());
+    });
     view! {
         <Gated permission=Permission::ViewUsers>
             <Page title="User Management">
-                {can_invite.then(|| view! { <InviteForm actions=actions/> })}
+                {can_manage.then(|| view! { <InviteForm actions=actions/> })}
                 <section class="panel users">
                     <SearchBox state=state/>
                     // Both lists are always rendered and one is hidden: the page's structure never
@@ -83,6 +105,7 @@ pub fn UsersPage() -> impl IntoView {
                     <div hidden=move || state.with(|s| s.tab != "pending")>
                         <PendingInvites actions=actions/>
                     </div>
+                    {manage.map(|actions| view! { <ActionErrors actions=actions/> <BulkBar actions=actions/> })}
                     // Tracks the URL state too: a tab change may bring an identical page.
                     <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                         {move || {
@@ -91,10 +114,10 @@ pub fn UsersPage() -> impl IntoView {
                                 match list.await {
                                     Ok(page) => {
                                         let table = (s.tab != "pending")
-                                            .then(|| view! { <UserTable state=s.clone() page=page.clone()/> });
+                                            .then(|| view! { <UserTable state=s.clone() page=page.clone() manage=manage/> });
                                         view! { <Tabs state=s page=page/> {table} }.into_any()
                                     }
-                                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                                    Err(e) => view! { <LoadError error=e/> }.into_any(),
                                 }
                             })
                         }}
@@ -169,7 +192,7 @@ fn Tabs(state: ListState, page: UserPage) -> impl IntoView {
 }
 
 #[component]
-fn UserTable(state: ListState, page: UserPage) -> impl IntoView {
+fn UserTable(state: ListState, page: UserPage, manage: Option<UserActions>) -> impl IntoView {
     if page.rows.is_empty() {
         let text = if state.q.is_empty() {
             "No users here.".to_string()
@@ -191,12 +214,15 @@ fn UserTable(state: ListState, page: UserPage) -> impl IntoView {
             view! { <a href=href aria-current=current>{sort.label()}</a> }
         })
         .collect_view();
-    let pager = Pager(state.clone(), page.page, page.pages, page.total);
+    let pager = Pager(state.clone(), &page);
+    let ids: Vec<i64> = page.rows.iter().map(|u| u.id).collect();
+    let select_all = manage.map(|actions| view! { <th class="select"><SelectPage ids=ids actions=actions/></th> });
     view! {
         <p class="sort">"Sort by: " {sort_links}</p>
         <table class="table users-table">
             <thead>
                 <tr>
+                    {select_all}
                     <th>"Name"</th>
                     <th>"Email"</th>
                     <th>"Role"</th>
@@ -204,44 +230,57 @@ fn UserTable(state: ListState, page: UserPage) -> impl IntoView {
                     <th>"2FA"</th>
                     <th>"Last sign-in"</th>
                     <th>"Created"</th>
+                    {manage.map(|_| view! { <th>"Actions"</th> })}
                 </tr>
             </thead>
-            <tbody>{page.rows.into_iter().map(user_row).collect_view()}</tbody>
+            <tbody>{page.rows.into_iter().map(|user| user_row(user, manage)).collect_view()}</tbody>
         </table>
         {pager}
     }
     .into_any()
 }
 
-fn user_row(user: UserRow) -> impl IntoView {
+fn user_row(user: UserRow, manage: Option<UserActions>) -> impl IntoView {
+    let name = format!("{} {}", user.first_name, user.last_name);
+    let select = manage.map(|actions| {
+        view! { <td class="select"><SelectUser user_id=user.id name=name.clone() actions=actions/></td> }
+    });
+    let menu =
+        manage.map(|actions| view! { <td class="row-actions"><RowMenu user=user.clone() actions=actions/></td> });
     view! {
         <tr class:disabled=user.disabled>
-            <td>{format!("{} {}", user.first_name, user.last_name)}</td>
+            {select}
+            <td>{name}</td>
             <td>{user.email.clone()}</td>
             <td>{user.role.label()}</td>
             <td>{if user.groups.is_empty() { "—".to_string() } else { user.groups.join(", ") }}</td>
             <td>{if user.two_factor { "On" } else { "Off" }}</td>
             <td>{user.last_login_at.map(format_utc).unwrap_or_else(|| "Never".into())}</td>
             <td>{format_utc(user.created_at)}</td>
+            {menu}
         </tr>
     }
 }
 
 #[allow(non_snake_case)]
-fn Pager(state: ListState, page: i64, pages: i64, total: i64) -> impl IntoView {
-    let link = move |to: i64, label: &'static str| {
+fn Pager(state: ListState, page: &UserPage) -> impl IntoView {
+    // Next / Previous carry a cursor (the boundary row) so the server seeks instead of skipping.
+    let link = move |to: i64, after: Option<String>, before: Option<String>, label: &'static str| {
         let href = ListState {
             page: to,
+            after: after.unwrap_or_default(),
+            before: before.unwrap_or_default(),
             ..state.clone()
         }
         .href();
         view! { <a href=href>{label}</a> }
     };
+    let (number, pages, total) = (page.page, page.pages, page.total);
     view! {
         <nav class="pager" aria-label="Pages">
-            {(page > 1).then(|| link.clone()(page - 1, "← Previous"))}
-            <span>{format!("Page {page} of {pages} · {total} users")}</span>
-            {(page < pages).then(|| link(page + 1, "Next →"))}
+            {(number > 1).then(|| link.clone()(number - 1, None, page.prev_before.clone(), "← Previous"))}
+            <span>{format!("Page {number} of {pages} · {total} users")}</span>
+            {(number < pages).then(|| link(number + 1, page.next_after.clone(), None, "Next →"))}
         </nav>
     }
 }

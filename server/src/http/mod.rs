@@ -6,3 +6,4 @@ pub mod origin;
 pub mod page;
 pub mod probes;
 pub mod statics;
+pub mod viewer;

@@ -1,0 +1,299 @@
+//! (ssr) Group rules: valid, case-insensitively unique names; only Global Administrators act on
+//! anything that grants or holds the Global Administrator role; memberships change, users never.
+
+use super::store::{self, GroupRecord, GroupValues, UserRecord};
+use super::{name_key, parse_description, parse_group_name, parse_role, GroupMember, GroupSummary, Membership};
+use crate::activity::store::{self as activity, Action};
+use crate::auth::service::collect;
+use crate::auth::Me;
+use crate::context::RequestMeta;
+use crate::db::{is_unique_violation, Tx};
+use crate::domain::{AppError, Permission, Role};
+use crate::state::AppState;
+use serde_json::json;
+
+/// What the group form sends.
+pub struct GroupForm {
+    pub name: String,
+    pub description: String,
+    pub role: String,
+}
+
+/// A group form that passed every rule.
+struct ValidGroup {
+    name: String,
+    key: String,
+    description: String,
+    role: Role,
+}
+
+impl ValidGroup {
+    fn values(&self) -> GroupValues<'_> {
+        GroupValues {
+            name: &self.name,
+            name_key: &self.key,
+            description: &self.description,
+            role: self.role.code(),
+        }
+    }
+}
+
+fn parse(form: &GroupForm) -> Result<ValidGroup, AppError> {
+    let mut errors = Vec::new();
+    let name = collect(parse_group_name(&form.name), &mut errors);
+    let description = collect(parse_description(&form.description), &mut errors);
+    let role = collect(parse_role(&form.role), &mut errors);
+    match (name, description, role) {
+        (Some(name), Some(description), Some(role)) if errors.is_empty() => Ok(ValidGroup {
+            key: name_key(&name),
+            name,
+            description,
+            role,
+        }),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+fn duplicate_name(name: &str) -> AppError {
+    AppError::invalid("name", format!("A group named “{name}” already exists."))
+}
+
+fn missing_group() -> AppError {
+    AppError::NotFound("That group no longer exists.".into())
+}
+
+fn missing_user() -> AppError {
+    AppError::NotFound("That user no longer exists.".into())
+}
+
+/// Granting the Global Administrator role, or acting on what holds it, is acting on Global
+/// Administrators.
+fn require_global_admin(actor: &Me, involved: bool, doing: &str) -> Result<(), AppError> {
+    if involved && !actor.can(Permission::ManageGlobalAdmins) {
+        return Err(AppError::Forbidden(format!("Only a Global Administrator can {doing}.")));
+    }
+    Ok(())
+}
+
+fn role_of(code: &str) -> Role {
+    // The schema's CHECK allows only known codes; anything else is treated as least privileged.
+    Role::from_code(code).unwrap_or(Role::ReadOnly)
+}
+
+fn is_global(code: &str) -> bool {
+    Role::from_code(code) == Some(Role::GlobalAdministrator)
+}
+
+pub async fn list(state: &AppState) -> Result<Vec<GroupSummary>, AppError> {
+    Ok(store::list(&state.db.pool)
+        .await?
+        .into_iter()
+        .map(|g| GroupSummary {
+            role: role_of(&g.role),
+            id: g.id,
+            name: g.name,
+            description: g.description,
+            member_count: g.member_count,
+        })
+        .collect())
+}
+
+pub async fn members(state: &AppState, group_id: i64) -> Result<Vec<GroupMember>, AppError> {
+    let pool = &state.db.pool;
+    store::find(pool, group_id).await?.ok_or_else(missing_group)?;
+    Ok(store::members(pool, group_id)
+        .await?
+        .into_iter()
+        .map(|u| GroupMember {
+            id: u.id,
+            name: format!("{} {}", u.first_name, u.last_name),
+            role: role_of(&u.role),
+            disabled: u.status == "disabled",
+            email: u.email,
+        })
+        .collect())
+}
+
+pub async fn create(state: &AppState, actor: &Me, form: GroupForm, meta: &RequestMeta) -> Result<i64, AppError> {
+    let group = parse(&form)?;
+    require_global_admin(
+        actor,
+        group.role == Role::GlobalAdministrator,
+        "create a group with the Global Administrator role",
+    )?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = match store::insert(&mut *tx, &group.values(), now).await {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&group.name)),
+        other => other?,
+    };
+    let details = json!({ "role": group.role.label(), "description": group.description });
+    record(&mut tx, actor, "group.created", id, &group.name, details, now, meta).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Me,
+    group_id: i64,
+    form: GroupForm,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    // An unknown group is reported before the form's problems: there is nothing to fix it for.
+    let before = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
+    let group = parse(&form)?;
+    require_global_admin(
+        actor,
+        is_global(&before.role),
+        "change a group with the Global Administrator role",
+    )?;
+    require_global_admin(
+        actor,
+        group.role == Role::GlobalAdministrator,
+        "grant the Global Administrator role to a group",
+    )?;
+    let unchanged =
+        before.name == group.name && before.description == group.description && before.role == group.role.code();
+    if unchanged {
+        return Ok(());
+    }
+    match store::update(&mut *tx, group_id, &group.values(), now).await {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&group.name)),
+        other => other?,
+    }
+    let details = json!({
+        "before": snapshot(&before.name, &before.description, role_of(&before.role)),
+        "after": snapshot(&group.name, &group.description, group.role),
+    });
+    record(
+        &mut tx,
+        actor,
+        "group.updated",
+        group_id,
+        &group.name,
+        details,
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn snapshot(name: &str, description: &str, role: Role) -> serde_json::Value {
+    json!({ "name": name, "description": description, "role": role.label() })
+}
+
+pub async fn delete(state: &AppState, actor: &Me, group_id: i64, meta: &RequestMeta) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let group = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
+    require_global_admin(
+        actor,
+        is_global(&group.role),
+        "delete a group with the Global Administrator role",
+    )?;
+    let members = store::member_count(&mut *tx, group_id).await?;
+    store::delete(&mut *tx, group_id).await?;
+    let details = json!({ "role": role_of(&group.role).label(), "members": members });
+    record(
+        &mut tx,
+        actor,
+        "group.deleted",
+        group_id,
+        &group.name,
+        details,
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a user to a group or removes them from it. The user's account is never touched.
+pub async fn change_member(
+    state: &AppState,
+    actor: &Me,
+    group_id: i64,
+    user_id: i64,
+    change: Membership,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let group = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
+    require_global_admin(
+        actor,
+        is_global(&group.role),
+        "change the members of a group with the Global Administrator role",
+    )?;
+    let user = crate::users::store::find_target(&mut *tx, user_id)
+        .await?
+        .ok_or_else(missing_user)?;
+    let user_name = format!("{} {}", user.first_name, user.last_name);
+    let action = match change {
+        Membership::Add => {
+            require_global_admin(actor, is_global(&user.role), "add a Global Administrator to a group")?;
+            add(&mut tx, &group, &user, now).await?;
+            "group.member_added"
+        }
+        Membership::Remove => {
+            require_global_admin(
+                actor,
+                is_global(&user.role),
+                "remove a Global Administrator from a group",
+            )?;
+            if !store::remove_member(&mut *tx, group_id, user_id).await? {
+                return Err(AppError::NotFound(format!("{} is not in {}.", user.email, group.name)));
+            }
+            "group.member_removed"
+        }
+    };
+    let details = json!({ "user_id": user.id, "user_name": user_name, "user_email": user.email });
+    record(&mut tx, actor, action, group_id, &group.name, details, now, meta).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn add(tx: &mut Tx<'_>, group: &GroupRecord, user: &UserRecord, now: i64) -> Result<(), AppError> {
+    let already = || AppError::Conflict(format!("{} is already in {}.", user.email, group.name));
+    if store::is_member(&mut **tx, group.id, user.id).await? {
+        return Err(already());
+    }
+    match store::add_member(&mut **tx, group.id, user.id, now).await {
+        Err(e) if is_unique_violation(&e) => Err(already()),
+        other => Ok(other?),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    tx: &mut Tx<'_>,
+    actor: &Me,
+    action: &str,
+    group_id: i64,
+    group_name: &str,
+    details: serde_json::Value,
+    now: i64,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    activity::record_action(
+        &mut **tx,
+        Action {
+            at: now,
+            actor,
+            meta,
+            action,
+            object_type: "group",
+            object_id: Some(group_id),
+            object_name: group_name,
+            details,
+        },
+    )
+    .await?;
+    Ok(())
+}

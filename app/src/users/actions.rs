@@ -1,0 +1,222 @@
+//! (ssr) One user's actions: edit name, change role, disable, enable, delete. Every action runs
+//! in one transaction that first locks the target, then checks the guards against the row as
+//! it stands, changes it, and records before and after in the activity log. Bulk actions go
+//! through `apply` too, one user per transaction.
+
+use super::store::{self, TargetUser};
+use crate::activity::store::{self as activity, Action};
+use crate::auth::Me;
+use crate::context::RequestMeta;
+use crate::db::Backend;
+use crate::domain::{parse_name, AppError, FieldError, Permission, Role, UserId};
+use crate::state::AppState;
+use serde_json::json;
+
+pub const NO_SUCH_USER: &str = "That user no longer exists.";
+
+/// A change to one user, parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Name { first_name: String, last_name: String },
+    Role(Role),
+    Disable,
+    Enable,
+    Delete,
+}
+
+impl Change {
+    /// Parses the edit form; every field's problem is reported at once.
+    pub fn name(first_name: &str, last_name: &str) -> Result<Change, AppError> {
+        match (
+            parse_name("first_name", "First name", first_name),
+            parse_name("last_name", "Last name", last_name),
+        ) {
+            (Ok(first_name), Ok(last_name)) => Ok(Change::Name { first_name, last_name }),
+            (first, last) => Err(AppError::Invalid(
+                [first.err(), last.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+
+    pub fn role(code: &str) -> Result<Change, AppError> {
+        Role::from_code(code)
+            .map(Change::Role)
+            .ok_or_else(|| FieldError::new("role", "Choose a role.").into())
+    }
+
+    /// Whether this change can leave a Global Administrator no longer an active one.
+    fn can_remove_global_admin(&self) -> bool {
+        match self {
+            Change::Disable | Change::Delete => true,
+            Change::Role(role) => *role != Role::GlobalAdministrator,
+            Change::Name { .. } | Change::Enable => false,
+        }
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound(NO_SUCH_USER.into())
+}
+
+fn role_of(target: &TargetUser) -> Role {
+    Role::from_code(&target.role).unwrap_or(Role::ReadOnly)
+}
+
+/// The rules that do not depend on other users: not on yourself, Global Administrators only
+/// by those who may manage them, nothing twice. Reasons are about the rule, not the user, so a
+/// bulk summary can group them.
+fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppError> {
+    let forbidden = |msg: &str| Err(AppError::Forbidden(msg.into()));
+    let conflict = |msg: &str| Err(AppError::Conflict(msg.into()));
+    if actor.id.0 == target.id {
+        match change {
+            Change::Disable => return forbidden("You cannot disable yourself."),
+            Change::Delete => return forbidden("You cannot delete yourself."),
+            Change::Role(_) => return forbidden("You cannot change your own role."),
+            Change::Name { .. } | Change::Enable => {}
+        }
+    }
+    let may_manage_global_admins = actor.can(Permission::ManageGlobalAdmins);
+    if role_of(target) == Role::GlobalAdministrator && !may_manage_global_admins {
+        return forbidden("Only a Global Administrator can change a Global Administrator.");
+    }
+    if *change == Change::Role(Role::GlobalAdministrator) && !may_manage_global_admins {
+        return forbidden("Only a Global Administrator can grant the Global Administrator role.");
+    }
+    match change {
+        Change::Disable if target.status == "disabled" => conflict("Access is already disabled."),
+        Change::Enable if target.status == "active" => conflict("Access is already enabled."),
+        _ => Ok(()),
+    }
+}
+
+/// The refusal when a change would leave no active Global Administrator.
+fn last_global_admin(change: &Change) -> AppError {
+    let verb = match change {
+        Change::Disable => "disabled",
+        Change::Delete => "deleted",
+        _ => "demoted",
+    };
+    AppError::Conflict(format!("The last active Global Administrator cannot be {verb}."))
+}
+
+/// Applies one change to one user, atomically.
+pub async fn apply(
+    state: &AppState,
+    actor: &Me,
+    user: UserId,
+    change: Change,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    // Race safety for "keep one active Global Administrator": PostgreSQL queues on the GA
+    // rows; SQLite serialises writers, and `lock_user` below takes its write lock before we read.
+    if change.can_remove_global_admin() && state.db.backend == Backend::Postgres {
+        store::lock_active_global_admins(&mut *tx).await?;
+    }
+    if !store::lock_user(&mut *tx, user.0).await? {
+        return Err(not_found());
+    }
+    let target = store::find_target(&mut *tx, user.0).await?.ok_or_else(not_found)?;
+    check(actor, &target, &change)?;
+    let Some((action, details)) = write(&mut tx, &target, &change, now).await? else {
+        return Ok(()); // Nothing to change (the same name or role again).
+    };
+    let was_active_global_admin = role_of(&target) == Role::GlobalAdministrator && target.status == "active";
+    if was_active_global_admin
+        && change.can_remove_global_admin()
+        && store::count_active_global_admins(&mut *tx).await? == 0
+    {
+        return Err(last_global_admin(&change)); // Dropping `tx` rolls the change back.
+    }
+    let name = format!("{} {}", target.first_name, target.last_name);
+    activity::record_action(
+        &mut *tx,
+        Action {
+            at: now,
+            actor,
+            meta,
+            action,
+            object_type: "user",
+            object_id: Some(target.id),
+            object_name: &name,
+            details,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes the change; returns the activity action and its before/after details, or None when
+/// the change would change nothing.
+async fn write(
+    tx: &mut crate::db::Tx<'_>,
+    target: &TargetUser,
+    change: &Change,
+    now: i64,
+) -> Result<Option<(&'static str, serde_json::Value)>, AppError> {
+    let id = target.id;
+    let status = |s: &str| json!({ "status": s });
+    Ok(Some(match change {
+        Change::Name { first_name, last_name } => {
+            if *first_name == target.first_name && *last_name == target.last_name {
+                return Ok(None);
+            }
+            store::set_name(&mut **tx, id, first_name, last_name, now).await?;
+            (
+                "user.updated",
+                json!({
+                    "before": { "first_name": target.first_name, "last_name": target.last_name },
+                    "after": { "first_name": first_name, "last_name": last_name },
+                }),
+            )
+        }
+        Change::Role(role) => {
+            if role.code() == target.role {
+                return Ok(None);
+            }
+            store::set_role(&mut **tx, id, role.code(), now).await?;
+            (
+                "user.role_changed",
+                json!({ "before": { "role": role_of(target).label() }, "after": { "role": role.label() } }),
+            )
+        }
+        Change::Disable => {
+            // Sessions stay: the next request of any of them ends it and says why.
+            store::set_disabled(&mut **tx, id, true, now).await?;
+            (
+                "user.disabled",
+                json!({ "before": status("active"), "after": status("disabled") }),
+            )
+        }
+        Change::Enable => {
+            store::set_disabled(&mut **tx, id, false, now).await?;
+            // A session left over from before the disable must never come back to life.
+            let ended = store::delete_sessions_of(&mut **tx, id).await?;
+            (
+                "user.enabled",
+                json!({ "before": status("disabled"), "after": status("active"), "old_sessions_ended": ended }),
+            )
+        }
+        Change::Delete => {
+            let revoked = store::revoke_invites_sent_by(&mut **tx, id, now).await?;
+            store::delete_user(&mut **tx, id).await?;
+            (
+                "user.deleted",
+                json!({
+                    "before": {
+                        "first_name": target.first_name,
+                        "last_name": target.last_name,
+                        "email": target.email,
+                        "role": role_of(target).label(),
+                        "status": target.status,
+                    },
+                    "after": null,
+                    "pending_invites_revoked": revoked,
+                }),
+            )
+        }
+    }))
+}

@@ -1,0 +1,248 @@
+//! Each user row's selection checkbox and its menu: Edit user settings, Change role, Disable or
+//! Enable access, Delete. The server applies every rule again; errors show above the list.
+
+use super::api::{BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, EnableUser, UpdateUserName};
+use super::UserRow;
+use crate::auth::Me;
+use crate::domain::{Permission, Role};
+use crate::ui::{action_error, Confirm, Field, FormError};
+use leptos::html;
+use leptos::prelude::*;
+
+/// Which inline form is open, and for whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Editing {
+    Name(i64),
+    Role(i64),
+}
+
+/// The page's user actions and the state that must outlive a list refresh (made once, at the
+/// top of the page): the open inline form and the selected user ids.
+#[derive(Clone, Copy)]
+pub struct UserActions {
+    pub update_name: ServerAction<UpdateUserName>,
+    pub change_role: ServerAction<ChangeUserRole>,
+    pub disable: ServerAction<DisableUser>,
+    pub enable: ServerAction<EnableUser>,
+    pub delete: ServerAction<DeleteUser>,
+    pub bulk: ServerAction<BulkUserAction>,
+    pub editing: RwSignal<Option<Editing>>,
+    pub selected: RwSignal<Vec<i64>>,
+}
+
+impl UserActions {
+    pub fn new() -> Self {
+        let actions = UserActions {
+            update_name: ServerAction::new(),
+            change_role: ServerAction::new(),
+            disable: ServerAction::new(),
+            enable: ServerAction::new(),
+            delete: ServerAction::new(),
+            bulk: ServerAction::new(),
+            editing: RwSignal::new(None),
+            selected: RwSignal::new(Vec::new()),
+        };
+        // A saved form closes; a refused one stays open with its errors.
+        Effect::new(move |_| {
+            let saved_name = matches!(actions.update_name.value().get(), Some(Ok(())));
+            let saved_role = matches!(actions.change_role.value().get(), Some(Ok(())));
+            if saved_name || saved_role {
+                actions.editing.set(None);
+            }
+        });
+        actions
+    }
+
+    /// Changes whenever any action completes, so the list refetches.
+    pub fn version(self) -> usize {
+        self.update_name.version().get()
+            + self.change_role.version().get()
+            + self.disable.version().get()
+            + self.enable.version().get()
+            + self.delete.version().get()
+            + self.bulk.version().get()
+    }
+}
+
+impl Default for UserActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The single-user actions' errors (bulk errors show in the bulk bar).
+#[component]
+pub fn ActionErrors(actions: UserActions) -> impl IntoView {
+    view! {
+        <FormError error=action_error(actions.update_name)/>
+        <FormError error=action_error(actions.change_role)/>
+        <FormError error=action_error(actions.disable)/>
+        <FormError error=action_error(actions.enable)/>
+        <FormError error=action_error(actions.delete)/>
+    }
+}
+
+/// The header checkbox: selects or clears every user on this page.
+#[component]
+pub fn SelectPage(ids: Vec<i64>, actions: UserActions) -> impl IntoView {
+    let selected = actions.selected;
+    // Plain copies, not a StoredValue: clearing the selection as the table goes away re-runs
+    // `all` once more, and a disposed StoredValue would panic there.
+    let all = {
+        let ids = ids.clone();
+        move || !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
+    };
+    let on_change = move |ev| {
+        let on = event_target_checked(&ev);
+        selected.update(|s| {
+            s.retain(|id| !ids.contains(id));
+            if on {
+                s.extend(ids.iter().copied());
+            }
+        });
+    };
+    view! { <input type="checkbox" aria-label="Select all on this page" prop:checked=all on:change=on_change/> }
+}
+
+#[component]
+pub fn SelectUser(user_id: i64, name: String, actions: UserActions) -> impl IntoView {
+    let selected = actions.selected;
+    let on_change = move |ev| {
+        let on = event_target_checked(&ev);
+        selected.update(|s| {
+            s.retain(|id| *id != user_id);
+            if on {
+                s.push(user_id);
+            }
+        });
+    };
+    view! {
+        <input
+            type="checkbox"
+            aria-label=format!("Select {name}")
+            prop:checked=move || selected.with(|s| s.contains(&user_id))
+            on:change=on_change
+        />
+    }
+}
+
+/// The row's menu, and under it the inline form it opened (if any).
+#[component]
+pub fn RowMenu(user: UserRow, actions: UserActions) -> impl IntoView {
+    let id = user.id;
+    let name = format!("{} {}", user.first_name, user.last_name);
+    let menu = NodeRef::<html::Details>::new();
+    // Opening a form closes the menu, so the menu never covers the form.
+    let open = move |editing: Editing| {
+        if let Some(details) = menu.get() {
+            let _ = details.remove_attribute("open");
+        }
+        actions.editing.set(Some(editing));
+    };
+    let access = if user.disabled {
+        view! {
+            <ActionForm action=actions.enable>
+                <input type="hidden" name="user_id" value=id/>
+                <button type="submit" class="link-button">"Enable access"</button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        view! {
+            <ActionForm action=actions.disable>
+                <input type="hidden" name="user_id" value=id/>
+                <button type="submit" class="link-button">"Disable access"</button>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    let question = format!("Delete {name} ({})? This cannot be undone.", user.email);
+    let editing = actions.editing;
+    let summary_label = format!("Actions for {}", user.email);
+    let (name_user, role_user) = (user.clone(), user);
+    view! {
+        <details class="menu row-menu" node_ref=menu>
+            <summary aria-label=summary_label>"Actions"</summary>
+            <ul>
+                <li>
+                    <button type="button" class="link-button" on:click=move |_| open(Editing::Name(id))>
+                        "Edit user settings"
+                    </button>
+                </li>
+                <li>
+                    <button type="button" class="link-button" on:click=move |_| open(Editing::Role(id))>
+                        "Change role"
+                    </button>
+                </li>
+                <li>{access}</li>
+                <li>
+                    <Confirm label="Delete" question=question>
+                        <ActionForm action=actions.delete>
+                            <input type="hidden" name="user_id" value=id/>
+                            <button type="submit" class="link-button danger">"Delete user"</button>
+                        </ActionForm>
+                    </Confirm>
+                </li>
+            </ul>
+        </details>
+        <Show when=move || editing.get() == Some(Editing::Name(id))>
+            <NameForm user=name_user.clone() actions=actions/>
+        </Show>
+        <Show when=move || editing.get() == Some(Editing::Role(id))>
+            <RoleForm user=role_user.clone() actions=actions/>
+        </Show>
+    }
+}
+
+#[component]
+fn NameForm(user: UserRow, actions: UserActions) -> impl IntoView {
+    let error = action_error(actions.update_name);
+    let id = user.id;
+    view! {
+        <ActionForm action=actions.update_name>
+            <div class="inline-form">
+                <input type="hidden" name="user_id" value=id/>
+                <Field id=format!("user-{id}-first-name") name="first_name" label="First name" value=user.first_name autocomplete="off" server_error=error/>
+                <Field id=format!("user-{id}-last-name") name="last_name" label="Last name" value=user.last_name autocomplete="off" server_error=error/>
+                <div class="button-row">
+                    <button type="submit" class="secondary" disabled=move || actions.update_name.pending().get()>"Save"</button>
+                    <button type="button" class="link-button" on:click=move |_| actions.editing.set(None)>"Cancel"</button>
+                </div>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn RoleForm(user: UserRow, actions: UserActions) -> impl IntoView {
+    let me = expect_context::<Me>();
+    let grantable: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|r| *r != Role::GlobalAdministrator || me.can(Permission::ManageGlobalAdmins))
+        .collect();
+    let error = action_error(actions.change_role);
+    let id = user.id;
+    let select_id = format!("user-{id}-role");
+    let field_error = move || error.get().and_then(|e| e.field_message("role"));
+    view! {
+        <ActionForm action=actions.change_role>
+            <div class="inline-form">
+                <input type="hidden" name="user_id" value=id/>
+                <div class="field">
+                    <label for=select_id.clone()>"Role"</label>
+                    <select id=select_id name="role">
+                        {grantable
+                            .into_iter()
+                            .map(|r| view! { <option value=r.code() selected=r == user.role>{r.label()}</option> })
+                            .collect_view()}
+                    </select>
+                    <p class="field-error" role="alert">{field_error}</p>
+                </div>
+                <div class="button-row">
+                    <button type="submit" class="secondary" disabled=move || actions.change_role.pending().get()>"Save role"</button>
+                    <button type="button" class="link-button" on:click=move |_| actions.editing.set(None)>"Cancel"</button>
+                </div>
+            </div>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# Benchmark: seeds 100,000 users into a fresh database, starts the release server on loopback
+# and measures the users page (middle of the list) and a substring search with wrk at 32
+# connections; prints requests/s, p50 and p99 per scenario, the server's peak memory and the
+# database size. Cleans up after itself (also on ^C). Not part of scripts/test.sh.
+#
+#   scripts/bench.sh              SQLite (a temporary data folder)
+#   scripts/bench.sh --postgres   PostgreSQL: a fresh database on the server at
+#                                 ROSTER_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+#                                 dropped afterwards
+#
+# Environment (all optional):
+#   ROSTER_BIN=path        use this server binary instead of building (scripts/build-release.sh)
+#   LEPTOS_SITE_ROOT=path  the built site (default target/site)
+#   BENCH_USERS=100000  BENCH_DURATION=15 (seconds per scenario)  BENCH_CONNECTIONS=32
+#   BENCH_THREADS=2  BENCH_WARMUP=3 (seconds)  BENCH_SEARCH=mar  BENCH_TARGET_P99_MS=20
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$(pwd)"
+
+backend=sqlite
+case "${1:-}" in
+  "") ;;
+  --postgres) backend=postgres ;;
+  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "usage: scripts/bench.sh [--postgres]" >&2; exit 2 ;;
+esac
+
+users="${BENCH_USERS:-100000}"
+duration="${BENCH_DURATION:-15}"
+connections="${BENCH_CONNECTIONS:-32}"
+threads="${BENCH_THREADS:-2}"
+warmup="${BENCH_WARMUP:-3}"
+search="${BENCH_SEARCH:-mar}"
+target_ms="${BENCH_TARGET_P99_MS:-20}"
+pg_admin_url="${ROSTER_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# --- tools -----------------------------------------------------------------------------------
+# Debian package for each command the benchmark runs.
+declare -A package_of=([wrk]=wrk [sqlite3]=sqlite3 [curl]=curl [psql]=postgresql-client)
+needed=(wrk sqlite3 curl)
+[ "$backend" = postgres ] && needed+=(psql)
+missing=()
+for tool in "${needed[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} (apt-get)"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# --- the release build -----------------------------------------------------------------------
+if [ -z "${ROSTER_BIN:-}" ]; then
+  say "release build (scripts/build-release.sh; nothing to do when it is fresh)"
+  scripts/build-release.sh
+  ROSTER_BIN="target/release/roster"
+fi
+site_root="${LEPTOS_SITE_ROOT:-target/site}"
+[ -x "$ROSTER_BIN" ] || die "no server binary at $ROSTER_BIN (set ROSTER_BIN or build first)"
+[ -d "$site_root" ] || die "no built site at $site_root (set LEPTOS_SITE_ROOT)"
+ROSTER_BIN="$(cd "$(dirname "$ROSTER_BIN")" && pwd)/$(basename "$ROSTER_BIN")"
+site_root="$(cd "$site_root" && pwd)"
+
+# --- scratch space, and cleaning it up whatever happens ----------------------------------------
+work="$(mktemp -d "${TMPDIR:-/tmp}/roster-bench.XXXXXX")"
+server_pid=""
+pg_db=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ -n "$pg_db" ]; then
+    psql "$pg_admin_url" -qAtc "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null 2>&1 ||
+      echo "bench: could not drop database $pg_db" >&2
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- database --------------------------------------------------------------------------------
+data_dir="$work/data"
+mkdir -p "$data_dir"
+if [ "$backend" = postgres ]; then
+  psql "$pg_admin_url" -qAtc 'SELECT 1' >/dev/null 2>&1 || die "PostgreSQL does not answer at $pg_admin_url"
+  pg_db="roster_bench_$(date +%s)_$$"
+  psql "$pg_admin_url" -qAtc "CREATE DATABASE \"$pg_db\"" >/dev/null
+  # Same server and credentials, the new database's name in place of the path.
+  base="${pg_admin_url%%\?*}"
+  query=""
+  [ "$base" != "$pg_admin_url" ] && query="?${pg_admin_url#*\?}"
+  database_url="${base%/*}/$pg_db$query"
+  db_client=(psql "$database_url" -qAt -v ON_ERROR_STOP=1)
+else
+  database_url="sqlite://$data_dir/roster.db"
+  db_client=(sqlite3 -bail "$data_dir/roster.db")
+fi
+
+# --- the server ------------------------------------------------------------------------------
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  die "no free port found"
+}
+port="$(free_port)"
+base_url="http://127.0.0.1:$port"
+say "starting $ROSTER_BIN on $base_url ($backend)"
+# Started from the scratch folder so no .env in the repository changes its configuration.
+(
+  cd "$work"
+  unset ROSTER_PUBLIC_URL ROSTER_SECRET_KEY
+  export ROSTER_DATA_DIR="$data_dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$site_root" \
+    ROSTER_LOG=warn DATABASE_URL="$database_url"
+  exec "$ROSTER_BIN" serve
+) >"$work/server.log" 2>&1 &
+server_pid=$!
+for i in $(seq 300); do
+  curl -fsS --max-time 1 "$base_url/readyz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; die "the server stopped while starting"; }
+  [ "$i" = 300 ] && { cat "$work/server.log" >&2; die "the server was not ready after 30 s"; }
+  sleep 0.1
+done
+
+# --- the first administrator, through the real API --------------------------------------------
+say "registering the first administrator (POST /api/auth/setup)"
+status="$(curl -sS --max-time 30 -o "$work/setup.body" -D "$work/setup.headers" -w '%{http_code}' \
+  -H "Origin: $base_url" \
+  --data-urlencode first_name=Bench --data-urlencode last_name=Admin \
+  --data-urlencode email=bench-admin@example.com \
+  --data-urlencode password=bench-Roster-pass-2026 --data-urlencode password_confirm=bench-Roster-pass-2026 \
+  --data-urlencode console_url="$base_url" \
+  "$base_url/api/auth/setup")"
+case "$status" in 2?? | 3??) ;; *) cat "$work/setup.body" >&2; die "setup answered HTTP $status" ;; esac
+session="$(tr -d '\r' <"$work/setup.headers" | sed -n 's/^[Ss]et-[Cc]ookie: roster_session=\([^;]*\).*/\1/p' | head -1)"
+[ -n "$session" ] || die "setup set no roster_session cookie"
+cookie="Cookie: roster_session=$session"
+
+# --- seed ------------------------------------------------------------------------------------
+say "seeding $users users with SQL (bench/seed.sql)"
+seed_start=$(date +%s.%N)
+if [ "$backend" = postgres ]; then
+  "${db_client[@]}" \
+    -c "CREATE TEMP TABLE bench_params AS SELECT CAST($users AS BIGINT) AS users, CAST(extract(epoch FROM now()) AS BIGINT) AS now" \
+    -f bench/names.sql -f bench/seed.sql \
+    -c "VACUUM ANALYZE users" -c "VACUUM ANALYZE group_members" -c "VACUUM ANALYZE groups"
+else
+  # Into the live database (WAL): the server keeps serving; the FTS index follows by trigger.
+  "${db_client[@]}" ".timeout 10000" \
+    "CREATE TEMP TABLE bench_params AS SELECT $users AS users, CAST(strftime('%s', 'now') AS INTEGER) AS now" \
+    ".read bench/names.sql" ".read bench/seed.sql" >/dev/null
+fi
+seed_seconds=$(echo "$(date +%s.%N) $seed_start" | awk '{printf "%.1f", $1 - $2}')
+
+# --- what to measure, checked by hand first ---------------------------------------------------
+list_api() { # form body -> JSON page
+  curl -fsS --max-time 30 -H "$cookie" -H "Origin: $base_url" -H 'Accept: application/json' \
+    --data "$1" "$base_url/api/users/list"
+}
+json_field() { grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
+first_email() { grep -o '"email":"[^"]*"' | head -1 | cut -d'"' -f4; }
+
+first_page="$(list_api 'tab=active&page=1')" || die "POST /api/users/list failed"
+pages="$(json_field pages <<<"$first_page")"
+active="$(json_field total <<<"$first_page")"
+[ -n "$pages" ] && [ "$pages" -gt 1 ] || die "the list has no pages: $first_page"
+middle=$(((pages + 1) / 2))
+q="$(printf '%s' "$search" | sed 's/ /+/g')"
+
+middle_json="$(list_api "tab=active&page=$middle")"
+search_json="$(list_api "tab=active&q=$q&page=1")"
+middle_email="$(first_email <<<"$middle_json")"
+search_email="$(first_email <<<"$search_json")"
+matches="$(json_field total <<<"$search_json")"
+[ -n "$middle_email" ] || die "page $middle of the list has no users: $middle_json"
+[ -n "$search_email" ] || die "searching \"$search\" found nobody: $search_json"
+[ "$(json_field page <<<"$middle_json")" = "$middle" ] || die "asked for page $middle, got: $middle_json"
+
+check_page() { # path expected-text
+  local body
+  body="$(curl -fsS --max-time 30 -H "$cookie" -H 'Accept: text/html' "$base_url$1")" ||
+    die "GET $1 failed"
+  grep -qF "$2" <<<"$body" || die "GET $1 does not show $2 (signed out? wrong page?)"
+}
+# The same page reached as a user paging with Next gets it: by the cursor of the page before.
+cursor="$(list_api "tab=active&page=$((middle - 1))" | grep -o '"next_after":"[^"]*"' | cut -d'"' -f4)"
+[ -n "$cursor" ] || die "page $((middle - 1)) has no Next cursor"
+[ "$(first_email <<<"$(list_api "tab=active&page=$middle&after=$cursor")")" = "$middle_email" ] ||
+  die "the Next cursor of page $((middle - 1)) does not lead to page $middle"
+check_page "/settings/users?tab=active&page=$middle" "$middle_email"
+check_page "/settings/users?tab=active&page=$middle&after=$cursor" "$middle_email"
+check_page "/settings/users?tab=active&q=$q" "$search_email"
+
+echo >&2
+echo "users: $((active)) active of $((users + 1)); list pages: $pages (measuring page $middle);" \
+  "search \"$search\": $matches active matches; seeded in ${seed_seconds} s" >&2
+
+# --- wrk ---------------------------------------------------------------------------------------
+# wrk shares the machine with the server: anything else busy (a build) shows up in the figures.
+load_before="$(cut -d' ' -f1 /proc/loadavg)"
+awk -v l="$load_before" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }' &&
+  say "warning: load average $load_before on $(nproc) cores before measuring; figures will be pessimistic"
+results="$work/results"
+: >"$results"
+run_wrk() { # label method path expected-text [body]
+  local label="$1" method="$2" path="$3" expect="$4" body="${5:-}" headers=(-H "$cookie") out line
+  if [ "$method" = POST ]; then
+    headers+=(-H "Origin: $base_url" -H 'Accept: application/json'
+      -H 'Content-Type: application/x-www-form-urlencoded')
+  else
+    headers+=(-H 'Accept: text/html')
+  fi
+  say "$label: warm-up ${warmup} s, then ${duration} s at $connections connections"
+  timeout --foreground $((warmup + 30)) wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s "${headers[@]}" \
+    -s bench/wrk-check.lua "$base_url$path" -- "$method" "$expect" "$body" >/dev/null
+  out="$(timeout --foreground $((duration + 60)) wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency \
+    "${headers[@]}" -s bench/wrk-check.lua "$base_url$path" -- "$method" "$expect" "$body")"
+  echo "$out" >"$work/wrk-$(tr -c 'a-z0-9' '-' <<<"$label").txt"
+  line="$(grep '^BENCH_RESULT' <<<"$out")" || { echo "$out" >&2; die "wrk printed no result"; }
+  echo "$label|$line" >>"$results"
+}
+
+run_wrk "users page (HTML), page $middle" GET "/settings/users?tab=active&page=$middle" "$middle_email"
+run_wrk "users list (API), page $middle" POST "/api/users/list" "$middle_email" "tab=active&page=$middle"
+run_wrk "users page (HTML), page $middle by Next" GET "/settings/users?tab=active&page=$middle&after=$cursor" "$middle_email"
+run_wrk "users list (API), page $middle by Next" POST "/api/users/list" "$middle_email" "tab=active&page=$middle&after=$cursor"
+run_wrk "search \"$search\" (HTML)" GET "/settings/users?tab=active&q=$q" "$search_email"
+run_wrk "search \"$search\" (API)" POST "/api/users/list" "$search_email" "tab=active&q=$q&page=1"
+
+# --- report ----------------------------------------------------------------------------------
+peak_rss_kb="$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")"
+if [ "$backend" = postgres ]; then
+  db_bytes="$(psql "$database_url" -qAtc 'SELECT pg_database_size(current_database())')"
+else
+  db_bytes="$(du -cb "$data_dir"/roster.db* | tail -1 | cut -f1)"
+fi
+
+echo
+echo "Roster benchmark: $backend, $users seeded users, $connections connections, $threads wrk threads," \
+  "${duration} s per scenario, $(nproc) cores, load average before: $load_before"
+printf '%-42s %10s %9s %9s %9s %8s  %s\n' scenario "requests/s" "p50 ms" "p99 ms" "max ms" non-2xx "p99 < ${target_ms} ms"
+failures=0
+while IFS='|' read -r label line; do
+  declare -A r=()
+  for pair in ${line#BENCH_RESULT }; do r[${pair%%=*}]=${pair#*=}; done
+  bad=$((r[non2xx] + r[unexpected] + r[socket_errors] + r[timeouts]))
+  [ "$bad" -gt 0 ] || [ "${r[requests]}" -eq 0 ] && failures=$((failures + 1))
+  verdict=$(awk -v n="${r[requests]}" -v p="${r[p99_us]}" -v t="$target_ms" \
+    'BEGIN { print (n > 0 && p / 1000 < t) ? "yes" : "NO" }')
+  awk -v l="$label" -v n="${r[requests]}" -v d="${r[duration_us]}" -v p50="${r[p50_us]}" \
+    -v p99="${r[p99_us]}" -v mx="${r[max_us]}" -v bad="$bad" -v ok="$verdict" \
+    'BEGIN { printf "%-42s %10.0f %9.2f %9.2f %9.2f %8d  %s\n", l, n / (d / 1e6), p50 / 1000, p99 / 1000, mx / 1000, bad, ok }'
+  unset r
+done <"$results"
+awk -v kb="$peak_rss_kb" 'BEGIN { printf "server peak memory (VmHWM): %.1f MiB\n", kb / 1024 }'
+awk -v b="$db_bytes" 'BEGIN { printf "database size: %.1f MiB\n", b / 1048576 }'
+if [ "$failures" -gt 0 ]; then
+  echo "bench: $failures scenario(s) had non-2xx answers, wrong pages, socket errors or timeouts (counted in non-2xx), or no answer at all" >&2
+  exit 1
+fi
