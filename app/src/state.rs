@@ -14,6 +14,8 @@ pub struct AppState {
     pub config: Arc<RuntimeConfig>,
     pub clock: Clock,
     pub mail: MailRuntime,
+    /// Where each page of the users lists starts (a per-process cache, see its module).
+    pub users_pages: crate::users::page_index::PageIndex,
 }
 
 /// Per-process mail machinery: the cached mailer (so its SMTP pool is reused) and the bell that

@@ -13,6 +13,7 @@ on_both_backends!(
     tabs_count_and_list_active_and_disabled_users,
     only_roles_that_view_users_see_the_list,
     tab_counts_stay_exact_through_inserts_deletes_and_status_changes,
+    far_page_jumps_follow_every_change_to_the_list,
 );
 
 const SEEDED: usize = 10_000;
@@ -442,4 +443,70 @@ async fn tab_counts_stay_exact_through_inserts_deletes_and_status_changes(app: T
     app.execute("UPDATE users SET status = 'active' WHERE email = 'zz-renamed@example.com'")
         .await;
     check("after an insert and a direct status change").await;
+}
+
+/// Far jumps by page number seek from the server's page index (users/page_index.rs) instead of
+/// walking; after every kind of change that moves users, a far page must still hold exactly
+/// the rows the database's own OFFSET gives.
+async fn far_page_jumps_follow_every_change_to_the_list(app: TestApp) {
+    let admin = app.register_admin().await;
+    seed(&app).await;
+    let check = |label: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            for (sort, order) in [
+                ("name", "last_name, first_name, id"),
+                ("email", "email, id"),
+                ("created", "created_at DESC, id DESC"),
+            ] {
+                for (tab, number) in [("active", 201), ("active", 360), ("disabled", 39)] {
+                    let offset = (number - 1) * 25;
+                    let expected: Vec<i64> = sqlx::query_scalar(&format!(
+                        "SELECT id FROM users WHERE status = '{tab}' ORDER BY {order} LIMIT 25 OFFSET {offset}"
+                    ))
+                    .fetch_all(&app.state.db.pool)
+                    .await
+                    .unwrap();
+                    let number = number.to_string();
+                    let body = page(app, admin, &[("tab", tab), ("sort", sort), ("page", &number)]).await;
+                    let listed: Vec<i64> = body["rows"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r["id"].as_i64().unwrap())
+                        .collect();
+                    assert_eq!(listed, expected, "{label}: {tab} page {number} by {sort}");
+                }
+            }
+        }
+    };
+    check("seeded").await;
+    let early: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE status = 'active' ORDER BY id LIMIT 4")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    app.execute("UPDATE users SET last_name = 'Aaaa' WHERE id = (SELECT MAX(id) FROM users)")
+        .await;
+    check("after a rename to the front").await;
+    app.execute(&format!(
+        "UPDATE users SET email = 'zzzz@example.com' WHERE id = {}",
+        early[0]
+    ))
+    .await;
+    check("after a new email").await;
+    app.execute(
+        "INSERT INTO users (email, first_name, last_name, password_hash, role, status, created_at, updated_at) \
+         VALUES ('aaaa@example.com', 'Aaaa', 'Aaaa', 'x', 'analyst', 'active', 1800000000, 1)",
+    )
+    .await;
+    check("after an insert").await;
+    app.execute(&format!("DELETE FROM users WHERE id = {}", early[1])).await;
+    check("after a delete").await;
+    app.execute(&format!("UPDATE users SET status = 'disabled' WHERE id = {}", early[2]))
+        .await;
+    check("after a disable").await;
+    app.execute(&format!("UPDATE users SET status = 'active' WHERE id = {}", early[2]))
+        .await;
+    check("after an enable").await;
 }

@@ -225,24 +225,26 @@ pub(crate) async fn start_session(
 /// disabled, and says why.
 pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Viewer, AppError> {
     let pool = &state.db.pool;
-    if !store::setup_completed(pool).await? {
-        return Ok(Viewer::SetupRequired {
-            suggested_console_url: String::new(),
-        });
-    }
-    let Some(token) = token else {
-        return Ok(Viewer::Anonymous { reason: None });
+    // A signed-in user's request costs one query: a session exists only once setup is done.
+    let session = match token {
+        Some(token) => store::find_session(pool, &token_hash(token)).await?,
+        None => None,
     };
-    let Some(session) = store::find_session(pool, &token_hash(token)).await? else {
-        return Ok(Viewer::Anonymous { reason: None });
+    let Some(session) = session else {
+        return Ok(if store::setup_completed(pool).await? {
+            Viewer::Anonymous { reason: None }
+        } else {
+            Viewer::SetupRequired {
+                suggested_console_url: String::new(),
+            }
+        });
     };
     let now = state.clock.now();
-    let idle_minutes = settings::get_i64(
-        pool,
-        settings::IDLE_TIMEOUT_MINUTES,
-        settings::DEFAULT_IDLE_TIMEOUT_MINUTES,
-    )
-    .await?;
+    let idle_minutes = session
+        .idle_timeout_setting
+        .as_deref()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(settings::DEFAULT_IDLE_TIMEOUT_MINUTES);
     let ended = if session.user.status != "active" {
         Some(SignOutReason::Disabled)
     } else if now >= session.expires_at {
@@ -260,7 +262,7 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
     if now - session.last_seen_at >= 60 {
         store::touch_session(pool, session.session_id, now).await?;
     }
-    Ok(Viewer::SignedIn(me(state, &session.user).await?))
+    Ok(Viewer::SignedIn(me(&session.user, &session.group_roles)?))
 }
 
 /// Who is looking, for a request with this session cookie from this origin (which prefills the
@@ -278,11 +280,13 @@ pub async fn viewer_for_request(
     })
 }
 
-async fn me(state: &AppState, user: &UserRecord) -> Result<Me, AppError> {
+/// The user as the console sees them: their permissions are the union of their role's and
+/// those of their groups' roles.
+fn me(user: &UserRecord, group_roles: &[String]) -> Result<Me, AppError> {
     let role = Role::from_code(&user.role).ok_or_else(|| internal(format!("unknown role {}", user.role)))?;
     let mut permissions: Vec<Permission> = role.permissions().to_vec();
-    for code in store::group_roles(&state.db.pool, user.id).await? {
-        if let Some(group_role) = Role::from_code(&code) {
+    for code in group_roles {
+        if let Some(group_role) = Role::from_code(code) {
             permissions.extend_from_slice(group_role.permissions());
         }
     }

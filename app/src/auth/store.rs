@@ -93,20 +93,6 @@ pub async fn set_last_login<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Roles granted to the user through group membership.
-pub async fn group_roles<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    user_id: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT g.role FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_all(exec)
-    .await?;
-    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
-}
-
 pub struct NewSession<'a> {
     pub token_hash: &'a str,
     pub user_id: i64,
@@ -135,35 +121,53 @@ pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// A session joined with its user.
+/// A session joined with its user, and what deciding on it needs: the roles the user's groups
+/// grant and the idle-timeout setting. All of it comes from one query, since every request of
+/// a signed-in user starts here.
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
     pub session_id: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub user: UserRecord,
+    pub group_roles: Vec<String>,
+    /// The raw `session.idle_timeout_minutes` setting, if set.
+    pub idle_timeout_setting: Option<String>,
 }
 
 pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     token_hash: &str,
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
-    let row: Option<DbRow> = sqlx::query(&format!(
-        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {USER_COLUMNS} \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+    // One row per group membership (at least one row): the session and user columns repeat.
+    let rows: Vec<DbRow> = sqlx::query(&format!(
+        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {USER_COLUMNS}, g.role AS group_role, \
+         (SELECT value FROM settings WHERE key = $2) AS idle_timeout_setting \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN group_members m ON m.user_id = u.id LEFT JOIN groups g ON g.id = m.group_id \
+         WHERE s.token_hash = $1"
     ))
     .bind(token_hash)
-    .fetch_optional(exec)
+    .bind(crate::settings::store::IDLE_TIMEOUT_MINUTES)
+    .fetch_all(exec)
     .await?;
-    row.map(|row| {
-        Ok(SessionRecord {
-            session_id: row.try_get("session_id")?,
-            last_seen_at: row.try_get("last_seen_at")?,
-            expires_at: row.try_get("expires_at")?,
-            user: UserRecord::from_row(&row)?,
-        })
-    })
-    .transpose()
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut group_roles = Vec::new();
+    for row in &rows {
+        if let Some(role) = row.try_get::<Option<String>, _>("group_role")? {
+            group_roles.push(role);
+        }
+    }
+    Ok(Some(SessionRecord {
+        session_id: first.try_get("session_id")?,
+        last_seen_at: first.try_get("last_seen_at")?,
+        expires_at: first.try_get("expires_at")?,
+        user: UserRecord::from_row(first)?,
+        group_roles,
+        idle_timeout_setting: first.try_get("idle_timeout_setting")?,
+    }))
 }
 
 pub async fn touch_session<'c, E: Executor<'c, Database = Any>>(

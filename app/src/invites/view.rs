@@ -153,19 +153,32 @@ fn LinkBox(link: InviteLink) -> impl IntoView {
 
 /// The Pending tab: invitations not yet used, with a fresh link or revoke for each.
 #[component]
-pub fn PendingInvites(actions: InviteActions) -> impl IntoView {
+pub fn PendingInvites(
+    actions: InviteActions,
+    /// Whether the list is on screen: it is only fetched then (the users page renders it,
+    /// hidden, on every tab).
+    #[prop(into)]
+    shown: Signal<bool>,
+) -> impl IntoView {
     let me = expect_context::<Me>();
     let can_manage = me.can(Permission::ManageUsers);
     let invites = Resource::new(
         move || {
             (
+                shown.get(),
                 actions.create.version().get(),
                 actions.fresh.version().get(),
                 actions.resend.version().get(),
                 actions.revoke.version().get(),
             )
         },
-        |_| super::api::list_pending_invites(),
+        |(shown, ..)| async move {
+            if shown {
+                super::api::list_pending_invites().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
     );
     let fresh_link = move || actions.fresh.value().get().and_then(Result::ok);
     let resent = move || actions.resend.value().get().and_then(Result::ok);

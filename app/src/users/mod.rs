@@ -7,6 +7,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod bulk;
 mod bulk_bar;
+#[cfg(feature = "ssr")]
+pub mod page_index;
 mod row_menu;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -23,7 +25,7 @@ pub const PAGE_SIZE: i64 = 25;
 pub const SEARCH_MAX: usize = 100;
 
 /// The list's tabs. Pending invitations have a tab of their own, served by `invites`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UserTab {
     Active,
     Disabled,
@@ -47,7 +49,7 @@ impl UserTab {
 }
 
 /// Orders the list can be sorted in; each is backed by an index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UserSort {
     /// Last name, first name (the default).
     Name,

@@ -1,5 +1,6 @@
 //! (ssr) The users list: one page of a tab, searched and sorted on the server.
 
+use super::page_index;
 use super::store::{self, ListedUser, Search, Seek, SortKey};
 use super::{TabCounts, UserPage, UserRow, UserSort, UserTab, PAGE_SIZE, SEARCH_MAX};
 use crate::domain::{AppError, FieldError, Role};
@@ -49,11 +50,17 @@ impl ListQuery {
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppError> {
     let pool = &state.db.pool;
     let mut search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
-    let (active, disabled) = store::count_tabs(pool, search.as_ref()).await?;
-    let counts = TabCounts {
-        active,
-        disabled,
-        pending: store::pending_invites(pool).await?,
+    let (sizes, list_version) = store::tab_sizes(pool).await?;
+    let counts = match &search {
+        Some(search) => {
+            let (active, disabled) = store::count_matches(pool, search).await?;
+            TabCounts {
+                active,
+                disabled,
+                pending: sizes.pending,
+            }
+        }
+        None => sizes,
     };
     let total = match query.tab {
         UserTab::Active => counts.active,
@@ -67,13 +74,18 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     let seek = match (&query.after, &query.before) {
         (Some((key, id)), _) if page == query.page && page > 1 => Seek::After(key.clone(), *id),
         (None, Some((key, id))) if page == query.page && page < pages => Seek::Before(key.clone(), *id),
+        // A far jump without a search seeks from the page index instead of walking.
+        _ if search.is_none() && offset >= page_index::MIN_SKIP => state
+            .users_pages
+            .start_of(pool, query.tab, query.sort, list_version, page)
+            .await?
+            .map_or(Seek::Offset(offset), |(key, id)| Seek::After(key, id)),
         _ => Seek::Offset(offset),
     };
     if let Some(search) = search.as_mut() {
-        let tab_rows = store::count_tabs(pool, None).await?;
         let tab_rows = match query.tab {
-            UserTab::Active => tab_rows.0,
-            UserTab::Disabled => tab_rows.1,
+            UserTab::Active => sizes.active,
+            UserTab::Disabled => sizes.disabled,
         };
         let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
         search.choose_plan(total, tab_rows, skipped);
@@ -99,16 +111,10 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     let prev_before = (page > 1)
         .then(|| listed.first().map(|u| cursor::encode(query.sort, u)))
         .flatten();
-    let ids: Vec<i64> = listed.iter().map(|u| u.id).collect();
-    let memberships = store::groups_of(pool, &ids).await?;
     let rows = listed
         .into_iter()
         .map(|u| UserRow {
-            groups: memberships
-                .iter()
-                .filter(|(id, _)| *id == u.id)
-                .map(|(_, name)| name.clone())
-                .collect(),
+            groups: u.groups,
             id: u.id,
             first_name: u.first_name,
             last_name: u.last_name,

@@ -8,7 +8,7 @@
 //! SQLite a search lets the FTS index drive when it matches few rows and walks the sort's
 //! index otherwise, and its tab counts come from the FTS indexes alone.
 
-use super::{UserSort, UserTab};
+use super::{TabCounts, UserSort, UserTab};
 use crate::db::Backend;
 use sqlx::{Any, Executor, FromRow, Row};
 
@@ -23,6 +23,17 @@ pub struct ListedUser {
     pub totp_enabled_at: Option<i64>,
     pub last_login_at: Option<i64>,
     pub created_at: i64,
+    /// Names of the user's groups, sorted.
+    #[sqlx(skip)]
+    pub groups: Vec<String>,
+}
+
+/// A listed user and one of their groups (if any): the list query's row.
+#[derive(FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    user: ListedUser,
+    group_name: Option<String>,
 }
 
 /// A search, as each backend's index wants it.
@@ -180,10 +191,14 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     // The page's ids first, from the sort's covering index alone, then their rows: rows that
     // OFFSET skips are never read (at 100k users the middle page drops from 2.6 to 1.3 ms).
     let order = order_by(sort, backwards);
+    // Each user's groups come along in the same query, one row per membership.
     let sql = format!(
         "SELECT u.id, u.first_name, u.last_name, u.email, u.role, u.status, u.totp_enabled_at, u.last_login_at, \
-         u.created_at FROM (SELECT u.id AS pick FROM {} WHERE {}{} ORDER BY {order} LIMIT {limit_at}{offset}) page \
-         JOIN users u ON u.id = page.pick ORDER BY {order}",
+         u.created_at, g.name AS group_name \
+         FROM (SELECT u.id AS pick FROM {} WHERE {}{} ORDER BY {order} LIMIT {limit_at}{offset}) page \
+         JOIN users u ON u.id = page.pick \
+         LEFT JOIN group_members gm ON gm.user_id = u.id LEFT JOIN groups g ON g.id = gm.group_id \
+         ORDER BY {order}, g.name",
         search.map_or("users u", Search::from),
         filter(tab, search),
         seek_condition.unwrap_or_default(),
@@ -204,85 +219,119 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     if let Seek::Offset(offset) = seek {
         query = query.bind(*offset);
     }
-    let mut rows: Vec<ListedUser> = query.fetch_all(exec).await?;
+    let flat: Vec<ListedRow> = query.fetch_all(exec).await?;
+    let mut rows: Vec<ListedUser> = Vec::with_capacity(limit.max(0) as usize);
+    for row in flat {
+        match rows.last_mut() {
+            Some(user) if user.id == row.user.id => user.groups.extend(row.group_name),
+            _ => rows.push(ListedUser {
+                groups: row.group_name.into_iter().collect(),
+                ..row.user
+            }),
+        }
+    }
     if backwards {
         rows.reverse();
     }
     Ok(rows)
 }
 
-/// How many users each tab holds (active, disabled), optionally only those matching a search.
-pub async fn count_tabs<'c, E: Executor<'c, Database = Any> + Copy>(
+/// The sort key of the last row of every full page of a tab (`page_size` rows a page), with
+/// the list version they were read at (`None` if the tab has no full page), in one statement.
+pub async fn page_ends<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    search: Option<&Search>,
+    tab: UserTab,
+    sort: UserSort,
+    page_size: i64,
+) -> Result<(Option<i64>, Vec<(SortKey, i64)>), sqlx::Error> {
+    let keys = match sort {
+        UserSort::Name => "u.last_name AS k1, u.first_name AS k2",
+        UserSort::Email => "u.email AS k1",
+        UserSort::Created => "u.created_at AS k1",
+    };
+    let sql = format!(
+        "SELECT ranked.*, (SELECT v FROM users_list_version WHERE id = 1) AS version FROM \
+         (SELECT {keys}, u.id, ROW_NUMBER() OVER (ORDER BY {}) AS n FROM users u WHERE {}) ranked \
+         WHERE ranked.n % $1 = 0 ORDER BY ranked.n",
+        order_by(sort, false),
+        filter(tab, None),
+    );
+    let rows = sqlx::query(&sql).bind(page_size).fetch_all(exec).await?;
+    let mut version = None;
+    let mut ends = Vec::with_capacity(rows.len());
+    for row in rows {
+        version = Some(row.try_get("version")?);
+        let key = match sort {
+            UserSort::Name => SortKey::Name {
+                last: row.try_get("k1")?,
+                first: row.try_get("k2")?,
+            },
+            UserSort::Email => SortKey::Email(row.try_get("k1")?),
+            UserSort::Created => SortKey::Created(row.try_get("k1")?),
+        };
+        ends.push((key, row.try_get("id")?));
+    }
+    Ok((version, ends))
+}
+
+/// The size of every tab: active and disabled users (kept exact by triggers, migration 0003, so
+/// no index is scanned) and pending invitations; and the list version (migration 0004). One query.
+pub async fn tab_sizes<'c, E: Executor<'c, Database = Any>>(exec: E) -> Result<(TabCounts, i64), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT status, n FROM user_counts \
+         UNION ALL SELECT 'pending', COUNT(*) FROM invites WHERE status = 'pending' \
+         UNION ALL SELECT 'version', v FROM users_list_version WHERE id = 1",
+    )
+    .fetch_all(exec)
+    .await?;
+    let mut counts = TabCounts::default();
+    let mut version = 0;
+    for row in rows {
+        let n: i64 = row.try_get(1)?;
+        match row.try_get::<String, _>(0)?.as_str() {
+            "active" => counts.active = n,
+            "disabled" => counts.disabled = n,
+            "pending" => counts.pending = n,
+            "version" => version = n,
+            _ => {}
+        }
+    }
+    Ok((counts, version))
+}
+
+/// How many users of each tab match a search: (active, disabled).
+pub async fn count_matches<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    search: &Search,
 ) -> Result<(i64, i64), sqlx::Error> {
-    let rows = match search {
-        // Kept exact by triggers (migration 0003): no scan of the users index.
-        None => sqlx::query("SELECT status, n FROM user_counts").fetch_all(exec).await?,
+    if search.is_fts_phrase() {
         // From the FTS indexes alone (no users row read): all matches, and the matches among
         // the disabled users (their own small index); the rest are active.
-        Some(search) if search.is_fts_phrase() => {
-            let all: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH $1")
-                .bind(&search.pattern)
-                .fetch_one(exec)
-                .await?;
-            let disabled: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM users_search_disabled WHERE users_search_disabled MATCH $1")
-                    .bind(&search.pattern)
-                    .fetch_one(exec)
-                    .await?;
-            return Ok((all - disabled, disabled));
-        }
-        // One pass for both tabs.
-        Some(search) => {
-            let sql = format!(
-                "SELECT u.status, COUNT(*) FROM users u WHERE {} GROUP BY u.status",
-                search.condition()
-            );
-            sqlx::query(&sql).bind(&search.pattern).fetch_all(exec).await?
-        }
-    };
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM users_search WHERE users_search MATCH $1), \
+             (SELECT COUNT(*) FROM users_search_disabled WHERE users_search_disabled MATCH $1)",
+        )
+        .bind(&search.pattern)
+        .fetch_one(exec)
+        .await?;
+        let (all, disabled): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        return Ok((all - disabled, disabled));
+    }
+    // One pass for both tabs.
+    let sql = format!(
+        "SELECT u.status, COUNT(*) FROM users u WHERE {} GROUP BY u.status",
+        search.condition()
+    );
     let (mut active, mut disabled) = (0, 0);
-    for row in rows {
-        let status: String = row.try_get(0)?;
+    for row in sqlx::query(&sql).bind(&search.pattern).fetch_all(exec).await? {
         let n: i64 = row.try_get(1)?;
-        match UserTab::from_code(&status) {
+        match UserTab::from_code(&row.try_get::<String, _>(0)?) {
             Some(UserTab::Active) => active = n,
             Some(UserTab::Disabled) => disabled = n,
             None => {}
         }
     }
     Ok((active, disabled))
-}
-
-/// Group names of each listed user, as (user id, group name), sorted by name.
-pub async fn groups_of<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    user_ids: &[i64],
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    if user_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    // `$N` placeholders written out: sqlx's QueryBuilder<Any> writes `?`, which PostgreSQL rejects.
-    let placeholders: Vec<String> = (1..=user_ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id \
-         WHERE gm.user_id IN ({}) ORDER BY g.name",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(&sql);
-    for id in user_ids {
-        query = query.bind(*id);
-    }
-    let rows = query.fetch_all(exec).await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
-}
-
-pub async fn pending_invites<'c, E: Executor<'c, Database = Any>>(exec: E) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) FROM invites WHERE status = 'pending'")
-        .fetch_one(exec)
-        .await?
-        .try_get(0)
 }
 
 // ---- Single-user actions (edit, role, disable, enable, delete) ----

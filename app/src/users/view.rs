@@ -103,7 +103,7 @@ pub fn UsersPage() -> impl IntoView {
                     // Both lists are always rendered and one is hidden: the page's structure never
                     // depends on the tab, so hydration always finds what the server sent.
                     <div hidden=move || state.with(|s| s.tab != "pending")>
-                        <PendingInvites actions=actions/>
+                        <PendingInvites actions=actions shown=Signal::derive(move || state.with(|s| s.tab == "pending"))/>
                     </div>
                     {manage.map(|actions| view! { <ActionErrors actions=actions/> <BulkBar actions=actions/> })}
                     // Tracks the URL state too: a tab change may bring an identical page.
