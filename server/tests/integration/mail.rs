@@ -1,11 +1,9 @@
 //! Email configuration and delivery against real peers: an SMTP server process (aiosmtpd) and
 //! AWS SES v2 (moto), on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::peers::{free_port, MailSink, MotoSes, ReceivedEmail};
+use crate::common::{json, TestApp, ADMIN_EMAIL};
 use axum::http::StatusCode;
-use common::peers::{free_port, MailSink, MotoSes, ReceivedEmail};
-use common::{json, TestApp, ADMIN_EMAIL};
 use serde_json::Value;
 
 on_both_backends!(

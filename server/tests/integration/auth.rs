@@ -1,9 +1,7 @@
 //! Setup, login, sessions and logout through the real router, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{admin_form, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 use axum::http::StatusCode;
-use common::{admin_form, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 on_both_backends!(
     everything_leads_to_setup_until_registered,
@@ -301,7 +299,7 @@ async fn cross_origin_posts_are_refused(app: TestApp) {
     let request = axum::http::Request::builder()
         .method("POST")
         .uri("/api/auth/login")
-        .header("host", common::HOST)
+        .header("host", crate::common::HOST)
         .header("sec-fetch-site", "cross-site")
         .header("content-type", "application/x-www-form-urlencoded")
         .body(axum::body::Body::from(

@@ -1,9 +1,7 @@
 //! HTTP-level guarantees: security headers, CSP nonces, probes, Secure cookies over https.
 
-mod common;
-
+use crate::common::{Backend, TestApp};
 use axum::http::StatusCode;
-use common::{Backend, TestApp};
 
 on_both_backends!(
     pages_carry_security_headers_and_a_matching_nonce,
@@ -14,7 +12,7 @@ on_both_backends!(
 async fn page_redirects_are_real_for_any_client(app: TestApp) {
     let request = axum::http::Request::builder()
         .uri("/")
-        .header("host", common::HOST)
+        .header("host", crate::common::HOST)
         .header("accept", "*/*")
         .body(axum::body::Body::empty())
         .unwrap();
@@ -70,7 +68,7 @@ async fn https_console_gets_secure_cookies_and_hsts() {
     let app = TestApp::start_with(Backend::Sqlite, Some("https://roster.example.com"))
         .await
         .unwrap();
-    let response = app.call("auth/setup", &common::admin_form(), None).await;
+    let response = app.call("auth/setup", &crate::common::admin_form(), None).await;
     let cookie = response.session_set_cookie().expect("cookie");
     assert!(cookie.contains("; Secure"), "{cookie}");
     assert!(response.header("strict-transport-security").is_some());

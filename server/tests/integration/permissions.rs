@@ -2,11 +2,9 @@
 //! has a rule here (a new one without a rule fails this test), and each is called anonymously,
 //! as each role, as each role granted only through a group, and as a disabled user.
 
-mod common;
-
+use crate::common::TestApp;
 use app::domain::{Permission, Role};
 use axum::http::StatusCode;
-use common::TestApp;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Rule {

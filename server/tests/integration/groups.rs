@@ -1,10 +1,8 @@
 //! Groups through the real router, on SQLite and PostgreSQL: CRUD and its validation, members
 //! (never users) coming and going, the permissions a group grants, and who may do what.
 
-mod common;
-
+use crate::common::{json, TestApp, TestResponse, ADMIN_EMAIL};
 use axum::http::StatusCode;
-use common::{json, TestApp, TestResponse, ADMIN_EMAIL};
 use serde_json::Value;
 
 on_both_backends!(

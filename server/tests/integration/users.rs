@@ -1,10 +1,8 @@
 //! The users list at scale: 10,000 seeded users, paging, sorting and substring search through
 //! the real router, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{json, TestApp};
 use axum::http::StatusCode;
-use common::{json, TestApp};
 use serde_json::Value;
 
 on_both_backends!(

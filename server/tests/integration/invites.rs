@@ -1,9 +1,7 @@
 //! Invitations by link and signup through the real router, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{json, TestApp, ADMIN_EMAIL};
 use axum::http::StatusCode;
-use common::{json, TestApp, ADMIN_EMAIL};
 use serde_json::Value;
 
 on_both_backends!(
@@ -38,7 +36,7 @@ async fn open(app: &TestApp, token: &str) -> Value {
     app.open_invite(token).await
 }
 
-async fn signup(app: &TestApp, token: &str) -> common::TestResponse {
+async fn signup(app: &TestApp, token: &str) -> crate::common::TestResponse {
     app.signup(token).await
 }
 

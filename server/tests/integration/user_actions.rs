@@ -1,10 +1,8 @@
 //! User actions through the real router, on SQLite and PostgreSQL: edit name, change role,
 //! disable, enable, delete, their guards, and the same in bulk.
 
-mod common;
-
+use crate::common::{json, TestApp, TestResponse, ADMIN_EMAIL, ADMIN_PASSWORD, INVITEE_PASSWORD};
 use axum::http::StatusCode;
-use common::{json, TestApp, TestResponse, ADMIN_EMAIL, ADMIN_PASSWORD, INVITEE_PASSWORD};
 use serde_json::Value;
 
 on_both_backends!(

@@ -1,0 +1,16 @@
+//! The server's integration tests, as one test binary: each binary links the whole server, so
+//! one instead of nine saves eight links and about 1.7 GB of disk per build.
+//! Every test runs on SQLite and on PostgreSQL (`on_both_backends!`, in `common`).
+
+#[macro_use]
+mod common;
+
+mod auth;
+mod cli;
+mod groups;
+mod http;
+mod invites;
+mod mail;
+mod permissions;
+mod user_actions;
+mod users;
