@@ -240,11 +240,10 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         });
     };
     let now = state.clock.now();
-    let idle_minutes = session
-        .idle_timeout_setting
-        .as_deref()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(settings::DEFAULT_IDLE_TIMEOUT_MINUTES);
+    let idle_minutes = settings::int_or(
+        session.idle_timeout_setting.as_deref(),
+        settings::DEFAULT_IDLE_TIMEOUT_MINUTES,
+    );
     let ended = if session.user.status != "active" {
         Some(SignOutReason::Disabled)
     } else if now >= session.expires_at {

@@ -41,5 +41,10 @@ pub async fn get_i64<'c, E: Executor<'c, Database = Any>>(
     key: &str,
     default: i64,
 ) -> Result<i64, sqlx::Error> {
-    Ok(get(exec, key).await?.and_then(|v| v.parse().ok()).unwrap_or(default))
+    Ok(int_or(get(exec, key).await?.as_deref(), default))
+}
+
+/// An integer setting's stored value, or `default` when unset or unparsable.
+pub fn int_or(value: Option<&str>, default: i64) -> i64 {
+    value.and_then(|v| v.parse().ok()).unwrap_or(default)
 }

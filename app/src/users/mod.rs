@@ -105,6 +105,16 @@ pub struct TabCounts {
     pub pending: i64,
 }
 
+impl TabCounts {
+    /// The count of one of the users tabs.
+    pub fn of(&self, tab: UserTab) -> i64 {
+        match tab {
+            UserTab::Active => self.active,
+            UserTab::Disabled => self.disabled,
+        }
+    }
+}
+
 /// One page of the list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserPage {

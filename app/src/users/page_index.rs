@@ -65,7 +65,7 @@ impl PageIndex {
         let Ok(_building) = self.inner.building.try_lock() else {
             return Ok(None);
         };
-        // Another request may have built it while this one waited for the lock.
+        // Another request may have finished building it between the check above and the lock.
         if let Some(ends) = self.current(tab, sort, version) {
             return Ok(ends.start_of(page));
         }

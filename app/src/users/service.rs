@@ -62,10 +62,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         }
         None => sizes,
     };
-    let total = match query.tab {
-        UserTab::Active => counts.active,
-        UserTab::Disabled => counts.disabled,
-    };
+    let total = counts.of(query.tab);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = query.page.min(pages);
     let offset = (page - 1) * PAGE_SIZE;
@@ -83,10 +80,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         _ => Seek::Offset(offset),
     };
     if let Some(search) = search.as_mut() {
-        let tab_rows = match query.tab {
-            UserTab::Active => sizes.active,
-            UserTab::Disabled => sizes.disabled,
-        };
+        let tab_rows = sizes.of(query.tab);
         let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
         search.choose_plan(total, tab_rows, skipped);
     }

@@ -71,6 +71,7 @@ pub fn UsersPage() -> impl IntoView {
             before: q.get("before").unwrap_or_default(),
         }
     });
+    let on_pending = Signal::derive(move || state.with(|s| s.tab == "pending"));
     let list = Resource::new(
         move || {
             (
@@ -102,8 +103,8 @@ pub fn UsersPage() -> impl IntoView {
                     <SearchBox state=state/>
                     // Both lists are always rendered and one is hidden: the page's structure never
                     // depends on the tab, so hydration always finds what the server sent.
-                    <div hidden=move || state.with(|s| s.tab != "pending")>
-                        <PendingInvites actions=actions shown=Signal::derive(move || state.with(|s| s.tab == "pending"))/>
+                    <div hidden=move || !on_pending.get()>
+                        <PendingInvites actions=actions shown=on_pending/>
                     </div>
                     {manage.map(|actions| view! { <ActionErrors actions=actions/> <BulkBar actions=actions/> })}
                     // Tracks the URL state too: a tab change may bring an identical page.
