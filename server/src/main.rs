@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 use server::config::{load_or_create_secret_key, Config, LogConfig, SecretKeySource};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "roster", version, about = "Roster: user management for the security console")]
 struct Cli {

@@ -126,16 +126,47 @@ pub fn SelectUser(user_id: i64, name: String, actions: UserActions) -> impl Into
     }
 }
 
-/// The row's menu, and under it the inline form it opened (if any).
+/// The row's menu, and under it the inline form it opened (if any). The menu's items are
+/// rendered when it opens: a page of rows then carries one `<details>` each instead of four
+/// forms and buttons each (measured at 25 rows: a third of the page's rendering time).
 #[component]
 pub fn RowMenu(user: UserRow, actions: UserActions) -> impl IntoView {
-    let id = user.id;
-    let name = format!("{} {}", user.first_name, user.last_name);
     let menu = NodeRef::<html::Details>::new();
+    let open = RwSignal::new(false);
+    let on_toggle = move |_| open.set(menu.get_untracked().is_some_and(|details| details.open()));
+    let summary_label = format!("Actions for {}", user.email);
+    let editing = actions.editing;
+    let id = user.id;
+    let items = {
+        let user = user.clone();
+        move || {
+            open.get()
+                .then(|| view! { <MenuItems user=user.clone() actions=actions menu=menu/> })
+        }
+    };
+    // One closure for both inline forms: at most one is open at a time.
+    let form = move || match editing.get() {
+        Some(Editing::Name(of)) if of == id => Some(view! { <NameForm user=user.clone() actions=actions/> }.into_any()),
+        Some(Editing::Role(of)) if of == id => Some(view! { <RoleForm user=user.clone() actions=actions/> }.into_any()),
+        _ => None,
+    };
+    view! {
+        <details class="menu row-menu" node_ref=menu on:toggle=on_toggle>
+            <summary aria-label=summary_label>"Actions"</summary>
+            {items}
+        </details>
+        {form}
+    }
+}
+
+/// The open menu's items: Edit user settings, Change role, Disable or Enable access, Delete.
+#[component]
+fn MenuItems(user: UserRow, actions: UserActions, menu: NodeRef<html::Details>) -> impl IntoView {
+    let id = user.id;
     // Opening a form closes the menu, so the menu never covers the form.
     let open = move |editing: Editing| {
-        if let Some(details) = menu.get() {
-            let _ = details.remove_attribute("open");
+        if let Some(details) = menu.get_untracked() {
+            details.set_open(false);
         }
         actions.editing.set(Some(editing));
     };
@@ -156,41 +187,32 @@ pub fn RowMenu(user: UserRow, actions: UserActions) -> impl IntoView {
         }
         .into_any()
     };
-    let question = format!("Delete {name} ({})? This cannot be undone.", user.email);
-    let editing = actions.editing;
-    let summary_label = format!("Actions for {}", user.email);
-    let (name_user, role_user) = (user.clone(), user);
+    let question = format!(
+        "Delete {} {} ({})? This cannot be undone.",
+        user.first_name, user.last_name, user.email
+    );
     view! {
-        <details class="menu row-menu" node_ref=menu>
-            <summary aria-label=summary_label>"Actions"</summary>
-            <ul>
-                <li>
-                    <button type="button" class="link-button" on:click=move |_| open(Editing::Name(id))>
-                        "Edit user settings"
-                    </button>
-                </li>
-                <li>
-                    <button type="button" class="link-button" on:click=move |_| open(Editing::Role(id))>
-                        "Change role"
-                    </button>
-                </li>
-                <li>{access}</li>
-                <li>
-                    <Confirm label="Delete" question=question>
-                        <ActionForm action=actions.delete>
-                            <input type="hidden" name="user_id" value=id/>
-                            <button type="submit" class="link-button danger">"Delete user"</button>
-                        </ActionForm>
-                    </Confirm>
-                </li>
-            </ul>
-        </details>
-        <Show when=move || editing.get() == Some(Editing::Name(id))>
-            <NameForm user=name_user.clone() actions=actions/>
-        </Show>
-        <Show when=move || editing.get() == Some(Editing::Role(id))>
-            <RoleForm user=role_user.clone() actions=actions/>
-        </Show>
+        <ul>
+            <li>
+                <button type="button" class="link-button" on:click=move |_| open(Editing::Name(id))>
+                    "Edit user settings"
+                </button>
+            </li>
+            <li>
+                <button type="button" class="link-button" on:click=move |_| open(Editing::Role(id))>
+                    "Change role"
+                </button>
+            </li>
+            <li>{access}</li>
+            <li>
+                <Confirm label="Delete" question=question>
+                    <ActionForm action=actions.delete>
+                        <input type="hidden" name="user_id" value=id/>
+                        <button type="submit" class="link-button danger">"Delete user"</button>
+                    </ActionForm>
+                </Confirm>
+            </li>
+        </ul>
     }
 }
 

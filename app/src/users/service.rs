@@ -50,17 +50,18 @@ impl ListQuery {
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppError> {
     let pool = &state.db.pool;
     let mut search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
-    let (sizes, list_version) = store::tab_sizes(pool).await?;
-    let counts = match &search {
-        Some(search) => {
-            let (active, disabled) = store::count_matches(pool, search).await?;
-            TabCounts {
-                active,
-                disabled,
-                pending: sizes.pending,
-            }
-        }
-        None => sizes,
+    let store::ListSizes {
+        tabs,
+        version: list_version,
+        matches,
+    } = store::sizes(pool, search.as_ref()).await?;
+    let counts = match matches {
+        Some((active, disabled)) => TabCounts {
+            active,
+            disabled,
+            pending: tabs.pending,
+        },
+        None => tabs,
     };
     let total = counts.of(query.tab);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -80,7 +81,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         _ => Seek::Offset(offset),
     };
     if let Some(search) = search.as_mut() {
-        let tab_rows = sizes.of(query.tab);
+        let tab_rows = tabs.of(query.tab);
         let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
         search.choose_plan(total, tab_rows, skipped);
     }

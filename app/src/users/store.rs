@@ -1,12 +1,13 @@
 //! (ssr) SQL for the users list. Substring search uses an index on both backends: SQLite's
 //! FTS5 trigram table `users_search`, PostgreSQL's pg_trgm GIN index over names and email.
-//! (Trigram indexes need three characters; shorter searches scan the index table.)
+//! (Trigram indexes need three characters; shorter searches scan a sort's index with LIKE.)
 //!
 //! At 100,000 users (figures in the 0003 migration's commit): tab counts without a search
 //! come from `user_counts` (kept by triggers); Next / Previous seek from a cursor with a
 //! row-value comparison along the sort's index instead of skipping rows with OFFSET; on
-//! SQLite a search lets the FTS index drive when it matches few rows and walks the sort's
-//! index otherwise, and its tab counts come from the FTS indexes alone.
+//! SQLite a search lets the FTS index drive when it matches few rows and otherwise walks the
+//! sort's index, which carries the searched columns (migration 0005), and its tab counts come
+//! from the FTS indexes alone.
 
 use super::{TabCounts, UserSort, UserTab};
 use crate::db::Backend;
@@ -38,65 +39,82 @@ struct ListedRow {
 
 /// A search, as each backend's index wants it.
 pub struct Search {
-    /// SQLite: an FTS5 phrase. PostgreSQL: a LIKE pattern over the lower-cased text.
-    pattern: String,
+    /// SQLite (three characters or more): an FTS5 phrase for the trigram index.
+    phrase: Option<String>,
+    /// A LIKE pattern of the lower-cased text (PostgreSQL: over the lower-cased columns).
+    like: String,
     backend: Backend,
     /// SQLite phrase searches only: read the (few) matches from the FTS index and sort them,
-    /// instead of walking the sort's index and probing the match set for each row.
+    /// instead of walking the sort's index.
     index_driven: bool,
+    /// SQLite: the FTS index and LIKE on the columns find the same users. True for ASCII text
+    /// (both fold ASCII case; only FTS folds other letters) and for text too short for trigrams
+    /// (LIKE is the only way then).
+    like_is_exact: bool,
 }
 
 impl Search {
     pub fn new(backend: Backend, text: &str) -> Search {
         let lower = text.to_lowercase();
-        let pattern = match backend {
+        let trigrams = backend == Backend::Sqlite && lower.chars().count() >= 3;
+        Search {
             // A quoted phrase: FTS5 syntax characters in the text are taken literally.
-            Backend::Sqlite if lower.chars().count() >= 3 => format!("\"{}\"", lower.replace('"', "\"\"")),
-            // Too short for trigrams: LIKE over the FTS table's columns.
-            _ => format!(
+            phrase: trigrams.then(|| format!("\"{}\"", lower.replace('"', "\"\""))),
+            like: format!(
                 "%{}%",
                 lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
             ),
-        };
-        Search {
-            pattern,
             backend,
             index_driven: false,
+            like_is_exact: !trigrams || lower.is_ascii(),
         }
-    }
-
-    /// An FTS5 phrase (SQLite, three characters or more): the FTS index can count and drive.
-    fn is_fts_phrase(&self) -> bool {
-        self.backend == Backend::Sqlite && !self.pattern.starts_with('%')
     }
 
     /// Picks the cheaper plan for one page, from how many rows of the tab match (`matches`),
     /// how many the tab holds (`rows`) and how many matching rows the page skips (`skipped`).
     /// Measured at 100k users: the FTS-driven plan costs ~1 µs per match (row lookup + sort);
-    /// the index walk ~0.25 ms for the match set plus ~0.1 µs per row walked, and walks about
-    /// rows / matches rows per match it lists (more when matches cluster in the sort order,
-    /// which is why few matches always go FTS-driven: its cost is bounded).
+    /// walking the sort's index ~0.5 µs per row with LIKE on the index entry (~0.25 ms for
+    /// the FTS match set plus ~0.1 µs per row without), and walks about rows / matches rows
+    /// per match it lists (more when matches cluster in the sort order, which is why few
+    /// matches always go FTS-driven: its cost is bounded).
     pub fn choose_plan(&mut self, matches: i64, rows: i64, skipped: i64) {
-        if !self.is_fts_phrase() {
+        if self.phrase.is_none() {
             return;
         }
         let driven_us = matches as f64;
         let wanted = (skipped + super::PAGE_SIZE) as f64;
         let walked = (wanted * rows as f64 / matches.max(1) as f64).min(rows as f64);
-        let walk_us = 250.0 + 0.11 * walked;
+        let walk_us = if self.like_is_exact {
+            0.5 * walked
+        } else {
+            250.0 + 0.11 * walked
+        };
         self.index_driven = matches <= 1_500 || driven_us < walk_us;
     }
 
-    /// The condition on `u` (the users table) with the pattern bound as `$1`.
+    /// Whether this search uses the FTS index for the list (else LIKE on the columns).
+    fn uses_fts(&self) -> bool {
+        self.phrase.is_some() && (self.index_driven || !self.like_is_exact)
+    }
+
+    /// The value bound as `$1` in `condition`.
+    fn bound(&self) -> &str {
+        match &self.phrase {
+            Some(phrase) if self.uses_fts() => phrase,
+            _ => &self.like,
+        }
+    }
+
+    /// The condition on `u` (the users table) with `bound()` as `$1`.
     fn condition(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite if self.index_driven => "users_search MATCH $1",
-            Backend::Sqlite if self.is_fts_phrase() => {
+            Backend::Sqlite if self.uses_fts() => {
                 "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)"
             }
             Backend::Sqlite => {
-                "u.id IN (SELECT rowid FROM users_search WHERE first_name LIKE $1 ESCAPE '\\' \
-                 OR last_name LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\')"
+                "(u.first_name LIKE $1 ESCAPE '\\' OR u.last_name LIKE $1 ESCAPE '\\' \
+                 OR u.email LIKE $1 ESCAPE '\\')"
             }
             Backend::Postgres => "lower(u.first_name || ' ' || u.last_name || ' ' || u.email) LIKE $1 ESCAPE '\\'",
         }
@@ -205,7 +223,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     );
     let mut query = sqlx::query_as(&sql);
     if let Some(search) = search {
-        query = query.bind(search.pattern.clone());
+        query = query.bind(search.bound().to_string());
     }
     if let Some((key, id)) = key {
         query = match key {
@@ -274,64 +292,62 @@ pub async fn page_ends<'c, E: Executor<'c, Database = Any>>(
     Ok((version, ends))
 }
 
-/// The size of every tab: active and disabled users (kept exact by triggers, migration 0003, so
-/// no index is scanned) and pending invitations; and the list version (migration 0004). One query.
-pub async fn tab_sizes<'c, E: Executor<'c, Database = Any>>(exec: E) -> Result<(TabCounts, i64), sqlx::Error> {
-    let rows = sqlx::query(
+/// The list's sizes, read in one statement (a round trip less per page).
+pub struct ListSizes {
+    /// Every tab's size: active and disabled users (kept exact by triggers, migration 0003,
+    /// so no index is scanned) and pending invitations.
+    pub tabs: TabCounts,
+    /// The list version (migration 0004).
+    pub version: i64,
+    /// With a search: how many users of each tab match it, (active, disabled).
+    pub matches: Option<(i64, i64)>,
+}
+
+pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    search: Option<&Search>,
+) -> Result<ListSizes, sqlx::Error> {
+    let matching = match search {
+        // From the FTS indexes alone (no users row read): all matches, and the matches among
+        // the disabled users (their own small index); the rest are active.
+        Some(Search { phrase: Some(_), .. }) => " UNION ALL SELECT 'match_all', COUNT(*) FROM users_search \
+             WHERE users_search MATCH $1 UNION ALL SELECT 'match_disabled', COUNT(*) FROM users_search_disabled \
+             WHERE users_search_disabled MATCH $1"
+            .to_string(),
+        // One pass for both tabs.
+        Some(search) => format!(
+            " UNION ALL SELECT 'match_' || u.status, COUNT(*) FROM users u WHERE {} GROUP BY u.status",
+            search.condition()
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
         "SELECT status, n FROM user_counts \
          UNION ALL SELECT 'pending', COUNT(*) FROM invites WHERE status = 'pending' \
-         UNION ALL SELECT 'version', v FROM users_list_version WHERE id = 1",
-    )
-    .fetch_all(exec)
-    .await?;
-    let mut counts = TabCounts::default();
+         UNION ALL SELECT 'version', v FROM users_list_version WHERE id = 1{matching}"
+    );
+    let mut query = sqlx::query(&sql);
+    if let Some(search) = search {
+        query = query.bind(search.phrase.as_deref().unwrap_or(&search.like));
+    }
+    let mut tabs = TabCounts::default();
     let mut version = 0;
-    for row in rows {
+    let (mut all, mut active, mut disabled) = (None, 0, 0);
+    for row in query.fetch_all(exec).await? {
         let n: i64 = row.try_get(1)?;
         match row.try_get::<String, _>(0)?.as_str() {
-            "active" => counts.active = n,
-            "disabled" => counts.disabled = n,
-            "pending" => counts.pending = n,
+            "active" => tabs.active = n,
+            "disabled" => tabs.disabled = n,
+            "pending" => tabs.pending = n,
             "version" => version = n,
+            "match_all" => all = Some(n),
+            "match_active" => active = n,
+            "match_disabled" => disabled = n,
             _ => {}
         }
     }
-    Ok((counts, version))
-}
-
-/// How many users of each tab match a search: (active, disabled).
-pub async fn count_matches<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    search: &Search,
-) -> Result<(i64, i64), sqlx::Error> {
-    if search.is_fts_phrase() {
-        // From the FTS indexes alone (no users row read): all matches, and the matches among
-        // the disabled users (their own small index); the rest are active.
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM users_search WHERE users_search MATCH $1), \
-             (SELECT COUNT(*) FROM users_search_disabled WHERE users_search_disabled MATCH $1)",
-        )
-        .bind(&search.pattern)
-        .fetch_one(exec)
-        .await?;
-        let (all, disabled): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-        return Ok((all - disabled, disabled));
-    }
-    // One pass for both tabs.
-    let sql = format!(
-        "SELECT u.status, COUNT(*) FROM users u WHERE {} GROUP BY u.status",
-        search.condition()
-    );
-    let (mut active, mut disabled) = (0, 0);
-    for row in sqlx::query(&sql).bind(&search.pattern).fetch_all(exec).await? {
-        let n: i64 = row.try_get(1)?;
-        match UserTab::from_code(&row.try_get::<String, _>(0)?) {
-            Some(UserTab::Active) => active = n,
-            Some(UserTab::Disabled) => disabled = n,
-            None => {}
-        }
-    }
-    Ok((active, disabled))
+    let matches = search.map(|_| (all.map_or(active, |all| all - disabled), disabled));
+    Ok(ListSizes { tabs, version, matches })
 }
 
 // ---- Single-user actions (edit, role, disable, enable, delete) ----
@@ -468,4 +484,31 @@ pub async fn count_active_global_admins<'c, E: Executor<'c, Database = Any>>(exe
         .fetch_one(exec)
         .await?
         .try_get(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_searches_use_like_where_it_finds_the_same_users_as_the_fts_index() {
+        // ASCII, many matches: walk the sort's index with LIKE.
+        let mut search = Search::new(Backend::Sqlite, "MAR");
+        search.choose_plan(5_000, 90_000, 0);
+        assert!(!search.uses_fts());
+        assert_eq!(search.bound(), "%mar%");
+        // Few matches: the FTS index drives, whatever the text.
+        search.choose_plan(40, 90_000, 0);
+        assert!(search.uses_fts());
+        assert_eq!(search.bound(), "\"mar\"");
+        // Non-ASCII: only the FTS index folds its case, so it also filters a walk.
+        let mut search = Search::new(Backend::Sqlite, "MÜLLER");
+        search.choose_plan(5_000, 90_000, 0);
+        assert!(search.uses_fts());
+        assert_eq!(search.bound(), "\"müller\"");
+        // Too short for trigrams: LIKE, with its wildcards escaped.
+        let search = Search::new(Backend::Sqlite, "%_");
+        assert!(!search.uses_fts());
+        assert_eq!(search.bound(), "%\\%\\_%");
+    }
 }
