@@ -1,5 +1,6 @@
 //! (ssr) SQL for the users list. Substring search uses an index on both backends: SQLite's
-//! FTS5 trigram table `users_search`, PostgreSQL's pg_trgm GIN index over names and email.
+//! FTS5 trigram table `users_search`, PostgreSQL's pg_trgm GIN index over `search_text` (the
+//! lower-cased names and email).
 //! (Trigram indexes need three characters; shorter searches scan a sort's index with LIKE.)
 //!
 //! At 100,000 users (figures in the 0003 migration's commit): tab counts without a search
@@ -41,7 +42,7 @@ struct ListedRow {
 pub struct Search {
     /// SQLite (three characters or more): an FTS5 phrase for the trigram index.
     phrase: Option<String>,
-    /// A LIKE pattern of the lower-cased text (PostgreSQL: over the lower-cased columns).
+    /// A LIKE pattern of the lower-cased text (PostgreSQL: over `users.search_text`).
     like: String,
     backend: Backend,
     /// SQLite phrase searches only: read the (few) matches from the FTS index and sort them,
@@ -116,7 +117,8 @@ impl Search {
                 "(u.first_name LIKE $1 ESCAPE '\\' OR u.last_name LIKE $1 ESCAPE '\\' \
                  OR u.email LIKE $1 ESCAPE '\\')"
             }
-            Backend::Postgres => "lower(u.first_name || ' ' || u.last_name || ' ' || u.email) LIKE $1 ESCAPE '\\'",
+            // `search_text`: the lower-cased names and email (migration 0005).
+            Backend::Postgres => "u.search_text LIKE $1 ESCAPE '\\'",
         }
     }
 
