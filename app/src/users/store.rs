@@ -330,6 +330,8 @@ pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
     );
     let mut query = sqlx::query(&sql);
     if let Some(search) = search {
+        // Not `bound()`: the counts use the FTS index whenever there is a phrase, whatever
+        // plan the list takes (it is chosen from these counts).
         query = query.bind(search.phrase.as_deref().unwrap_or(&search.like));
     }
     let mut tabs = TabCounts::default();
