@@ -49,6 +49,10 @@ impl Db {
         let pool = match backend {
             Backend::Sqlite => {
                 options
+                    // A file connection cannot drop while idle, and sqlx already pings each
+                    // connection as it returns to the pool: a second ping before every query is
+                    // one more hand-off to the connection's thread for nothing.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(

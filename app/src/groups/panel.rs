@@ -5,7 +5,7 @@ use super::api::{list_group_members, AddGroupMember, DeleteGroup, RemoveGroupMem
 use super::view::{Abilities, Changes, GroupFields};
 use super::{GroupMember, GroupSummary};
 use crate::domain::AppError;
-use crate::ui::{action_error, Confirm, FormError, LoadError};
+use crate::ui::{action_error, suspense_body, Confirm, FormError, LoadError};
 use crate::users::api::list_users;
 use crate::users::UserRow;
 use leptos::prelude::*;
@@ -71,7 +71,7 @@ pub(super) fn GroupPanel(group: GroupSummary, can: Abilities, changes: Changes) 
             <h3>"Members"</h3>
             <FormError error=remove_error/>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || {
+                {suspense_body(move || {
                     let name = name.clone();
                     Suspend::new(async move {
                     match members.await {
@@ -88,7 +88,7 @@ pub(super) fn GroupPanel(group: GroupSummary, can: Abilities, changes: Changes) 
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })
-                }}
+                })}
             </Transition>
             {search}
         </section>
@@ -210,7 +210,7 @@ fn MemberSearch(group_id: i64, can: Abilities, add: ServerAction<AddGroupMember>
                 />
             </div>
             <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
+                {suspense_body(move || Suspend::new(async move {
                     let current: Vec<i64> = members
                         .await
                         .map(|list| list.iter().map(|m| m.id).collect())
@@ -236,7 +236,7 @@ fn MemberSearch(group_id: i64, can: Abilities, add: ServerAction<AddGroupMember>
                             .into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
-                })}
+                }))}
             </Transition>
         </div>
     }

@@ -6,7 +6,7 @@ use super::panel::GroupPanel;
 use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::{AppError, Permission, Role};
-use crate::ui::{action_error, Field, FormError, LoadError, Page};
+use crate::ui::{action_error, suspense_body, Field, FormError, LoadError, Page};
 use leptos::prelude::*;
 
 #[component]
@@ -103,7 +103,7 @@ fn GroupsBody() -> impl IntoView {
     view! {
         {can.manage.then(|| view! { <NewGroupForm create=create can=can/> })}
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {suspense_body(move || Suspend::new(async move {
                 match groups.await {
                     Ok(list) if list.is_empty() => view! { <p class="empty panel">"No groups yet."</p> }.into_any(),
                     Ok(list) => list
@@ -113,7 +113,7 @@ fn GroupsBody() -> impl IntoView {
                         .into_any(),
                     Err(e) => view! { <LoadError error=e/> }.into_any(),
                 }
-            })}
+            }))}
         </Transition>
     }
 }

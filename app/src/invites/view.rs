@@ -6,7 +6,7 @@ use crate::auth::view::{passwords_ready, AuthCard, NewPasswordFields};
 use crate::auth::Me;
 use crate::domain::{Permission, Role};
 use crate::mail::Delivery;
-use crate::ui::{action_error, format_utc, Confirm, Field, FormError, LoadError, SelectField};
+use crate::ui::{action_error, format_utc, suspense_body, Confirm, Field, FormError, LoadError, SelectField};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -194,13 +194,13 @@ pub fn PendingInvites(
             {move || fresh_link().map(|link| view! { <LinkBox link=link/> })}
             {move || resent().map(|link| view! { <LinkBox link=link/> })}
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {suspense_body(move || Suspend::new(async move {
                     match invites.await {
                         Ok(list) if list.is_empty() => view! { <p class="empty">"No pending invitations."</p> }.into_any(),
                         Ok(list) => view! { <PendingTable list=list can_manage=can_manage actions=actions/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
-                })}
+                }))}
             </Transition>
         </section>
     }
@@ -293,7 +293,7 @@ pub fn SignupPage() -> impl IntoView {
     let link = Resource::new(token, super::api::open_invite_link);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {suspense_body(move || Suspend::new(async move {
                 match link.await {
                     Ok(LinkState::Valid(info)) => view! { <SignupForm info=info token=token()/> }.into_any(),
                     Ok(LinkState::Invalid(problem)) => view! {
@@ -306,7 +306,7 @@ pub fn SignupPage() -> impl IntoView {
                         .into_any(),
                     Err(e) => view! { <AuthCard><p class="form-error">{e.to_string()}</p></AuthCard> }.into_any(),
                 }
-            })}
+            }))}
         </Suspense>
     }
 }

@@ -5,7 +5,7 @@ use super::api::{SaveEmailSettings, SendTestEmail};
 use super::{EmailSettings, MailerKind, SmtpSecurity, AWS_SES_REGIONS, GOOGLE_SMTP_HOST, GOOGLE_SMTP_PORT};
 use crate::auth::view::Gated;
 use crate::domain::{AppError, Permission};
-use crate::ui::{Field, FormError, LoadError, Page};
+use crate::ui::{suspense_body, Field, FormError, LoadError, Page};
 use leptos::form::FromFormData;
 use leptos::prelude::*;
 
@@ -16,12 +16,12 @@ pub fn EmailConfigPage() -> impl IntoView {
         <Gated permission=Permission::ManageSettings>
             <Page title="Email Configuration">
                 <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
+                    {suspense_body(move || Suspend::new(async move {
                         match saved.await {
                             Ok(settings) => view! { <EmailForm saved=settings/> }.into_any(),
                             Err(e) => view! { <LoadError error=e/> }.into_any(),
                         }
-                    })}
+                    }))}
                 </Suspense>
             </Page>
         </Gated>

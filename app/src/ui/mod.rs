@@ -13,6 +13,22 @@ where
     Signal::derive(move || action.value().get().and_then(|result| result.err()))
 }
 
+/// The body of a `<Suspense>` or `<Transition>` that awaits resources: a closure in the
+/// browser, so it re-runs when they change; on the server, one `Suspend` built once. Leptos
+/// walks a suspense body again once its resources have loaded (to find nested ones) and then
+/// renders it: a closure would build the whole view in both passes, while a `Suspend` keeps
+/// what the walk built. A server render happens once, so the closure bought nothing there.
+#[cfg(feature = "ssr")]
+pub fn suspense_body<V>(body: impl Fn() -> V) -> V {
+    untrack(body)
+}
+
+/// See the server's version.
+#[cfg(not(feature = "ssr"))]
+pub fn suspense_body<V, F: Fn() -> V>(body: F) -> F {
+    body
+}
+
 /// A form-level error: anything not tied to one field.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
@@ -201,11 +217,29 @@ pub fn format_utc(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    if !(0..=9999).contains(&year) {
+        return format!(
+            "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+            rem / 3600,
+            rem % 3600 / 60
+        );
+    }
+    // Digit by digit: a page shows two of these per user row, and `format!` with padding
+    // costs several times more.
+    let mut text = String::with_capacity(20);
+    for (part, width, after) in [
+        (year, 4, "-"),
+        (month, 2, "-"),
+        (day, 2, " "),
+        (rem / 3600, 2, ":"),
+        (rem % 3600 / 60, 2, " UTC"),
+    ] {
+        for place in (0..width).rev() {
+            text.push(char::from(b'0' + (part / 10_i64.pow(place) % 10) as u8));
+        }
+        text.push_str(after);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -215,5 +249,7 @@ mod tests {
         assert_eq!(super::format_utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(super::format_utc(1_795_383_120), "2026-11-22 21:32 UTC");
         assert_eq!(super::format_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(super::format_utc(253_402_300_799), "9999-12-31 23:59 UTC");
+        assert_eq!(super::format_utc(253_402_300_800), "10000-01-01 00:00 UTC");
     }
 }

@@ -49,12 +49,15 @@ impl ListQuery {
 
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppError> {
     let pool = &state.db.pool;
+    // One connection for the page's queries: each acquire and release of a pooled connection
+    // costs a round trip of its own.
+    let mut conn = pool.acquire().await?;
     let mut search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
     let store::ListSizes {
         tabs,
         version: list_version,
         matches,
-    } = store::sizes(pool, search.as_ref()).await?;
+    } = store::sizes(&mut *conn, search.as_ref()).await?;
     let counts = match matches {
         Some((active, disabled)) => TabCounts {
             active,
@@ -85,13 +88,13 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
         search.choose_plan(total, tab_rows, skipped);
     }
-    let mut listed = store::list(pool, query.tab, search.as_ref(), query.sort, &seek, PAGE_SIZE).await?;
+    let mut listed = store::list(&mut *conn, query.tab, search.as_ref(), query.sort, &seek, PAGE_SIZE).await?;
     // A stale cursor (rows added or removed since the link was made) can land short of a full
     // page, or past the end: that page is then found by its number.
     let expected = PAGE_SIZE.min(total - offset).max(0) as usize;
     if !matches!(seek, Seek::Offset(_)) && listed.len() != expected {
         listed = store::list(
-            pool,
+            &mut *conn,
             query.tab,
             search.as_ref(),
             query.sort,

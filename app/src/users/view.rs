@@ -10,7 +10,7 @@ use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::Permission;
 use crate::invites::view::{InviteActions, InviteForm, PendingInvites};
-use crate::ui::{format_utc, LoadError, Page};
+use crate::ui::{format_utc, suspense_body, LoadError, Page};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -109,7 +109,7 @@ pub fn UsersPage() -> impl IntoView {
                     {manage.map(|actions| view! { <ActionErrors actions=actions/> <BulkBar actions=actions/> })}
                     // Tracks the URL state too: a tab change may bring an identical page.
                     <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                        {move || {
+                        {suspense_body(move || {
                             let s = state.get();
                             Suspend::new(async move {
                                 match list.await {
@@ -121,7 +121,7 @@ pub fn UsersPage() -> impl IntoView {
                                     Err(e) => view! { <LoadError error=e/> }.into_any(),
                                 }
                             })
-                        }}
+                        })}
                     </Transition>
                 </section>
             </Page>
