@@ -9,7 +9,7 @@
 
 use super::store::{self, SortKey};
 use super::{UserSort, UserTab, PAGE_SIZE};
-use sqlx::AnyPool;
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -50,10 +50,11 @@ impl std::fmt::Debug for PageIndex {
 
 impl PageIndex {
     /// The row page `page` (of `tab` sorted by `sort`) starts right after, if the index for
-    /// list version `version` has it or can be built now; `None` means: walk.
+    /// list version `version` has it or can be built now (on `conn`, the caller's connection);
+    /// `None` means: walk.
     pub async fn start_of(
         &self,
-        pool: &AnyPool,
+        conn: &mut AnyConnection,
         tab: UserTab,
         sort: UserSort,
         version: i64,
@@ -71,7 +72,7 @@ impl PageIndex {
         }
         // The version comes from the same statement as the keys, so they always agree; it may
         // be newer than the caller's, whose page is then walked.
-        let (built_at, keys) = store::page_ends(pool, tab, sort, PAGE_SIZE).await?;
+        let (built_at, keys) = store::page_ends(&mut *conn, tab, sort, PAGE_SIZE).await?;
         let ends = Arc::new(PageEnds {
             version: built_at.unwrap_or(version),
             keys,

@@ -48,10 +48,9 @@ impl ListQuery {
 }
 
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppError> {
-    let pool = &state.db.pool;
     // One connection for the page's queries: each acquire and release of a pooled connection
     // costs a round trip of its own.
-    let mut conn = pool.acquire().await?;
+    let mut conn = state.db.pool.acquire().await?;
     let mut search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
     let store::ListSizes {
         tabs,
@@ -78,7 +77,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         // A far jump without a search seeks from the page index instead of walking.
         _ if search.is_none() && offset >= page_index::MIN_SKIP => state
             .users_pages
-            .start_of(pool, query.tab, query.sort, list_version, page)
+            .start_of(&mut conn, query.tab, query.sort, list_version, page)
             .await?
             .map_or(Seek::Offset(offset), |(key, id)| Seek::After(key, id)),
         _ => Seek::Offset(offset),
