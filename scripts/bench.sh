@@ -206,9 +206,29 @@ check_page "/settings/users?tab=active&page=$middle" "$middle_email"
 check_page "/settings/users?tab=active&page=$middle&after=$cursor" "$middle_email"
 check_page "/settings/users?tab=active&q=$q" "$search_email"
 
+# Searches as an admin types them: every prefix (three letters or more) of every first name,
+# last name and email domain, in a fixed shuffled order. They outnumber the searches whose
+# match counts the server remembers (users/match_counts.rs), so each one is counted afresh.
+domain="substr(email, instr(email, '@') + 1)" sql_flag=()
+[ "$backend" = postgres ] && domain="split_part(email, '@', 2)" sql_flag=(-c)
+"${db_client[@]}" "${sql_flag[@]}" "WITH RECURSIVE words(w) AS (
+    SELECT lower(first_name) FROM users UNION SELECT lower(last_name) FROM users UNION SELECT $domain FROM users),
+  prefixes(w, n) AS (SELECT w, 3 FROM words WHERE length(w) >= 3 UNION ALL SELECT w, n + 1 FROM prefixes WHERE n < length(w))
+  SELECT DISTINCT substr(w, 1, n) FROM prefixes" | grep -E '^[a-z0-9.-]+$' |
+  shuf --random-source=<(yes) >"$work/terms"
+terms="$work/terms"
+term_count="$(wc -l <"$terms")"
+[ "$term_count" -gt 600 ] || die "only $term_count search terms for the new-term scenarios"
+# Every row of the list, and nothing else on the page, has a row menu.
+row_marker='class="row-actions"'
+check_page "/settings/users?tab=active&q=$(head -1 "$terms")" "$row_marker"
+check_page "/settings/users?tab=active&q=zzzzzz" "No users match"
+body="$(curl -fsS --max-time 30 -H "$cookie" -H 'Accept: text/html' "$base_url/settings/users?tab=active&q=zzzzzz")"
+! grep -qF "$row_marker" <<<"$body" || die "a search that finds nobody still shows $row_marker"
+
 echo >&2
 echo "users: $((active)) active of $((users + 1)); list pages: $pages (measuring page $middle);" \
-  "search \"$search\": $matches active matches; seeded in ${seed_seconds} s" >&2
+  "search \"$search\": $matches active matches; $term_count other search terms; seeded in ${seed_seconds} s" >&2
 
 # --- wrk ---------------------------------------------------------------------------------------
 # wrk shares the machine with the server: anything else busy (a build) shows up in the figures.
@@ -217,8 +237,8 @@ awk -v l="$load_before" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }' &&
   say "warning: load average $load_before on $(nproc) cores before measuring; figures will be pessimistic"
 results="$work/results"
 : >"$results"
-run_wrk() { # label method path expected-text [body]
-  local label="$1" method="$2" path="$3" expect="$4" body="${5:-}" headers=(-H "$cookie") out line
+run_wrk() { # label method path expected-text [body] [terms-file]
+  local label="$1" method="$2" path="$3" expect="$4" body="${5:-}" terms="${6:-}" headers=(-H "$cookie") out line
   if [ "$method" = POST ]; then
     headers+=(-H "Origin: $base_url" -H 'Accept: application/json'
       -H 'Content-Type: application/x-www-form-urlencoded')
@@ -227,9 +247,9 @@ run_wrk() { # label method path expected-text [body]
   fi
   say "$label: warm-up ${warmup} s, then ${duration} s at $connections connections"
   timeout --foreground $((warmup + 30)) wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s "${headers[@]}" \
-    -s bench/wrk-check.lua "$base_url$path" -- "$method" "$expect" "$body" >/dev/null
+    -s bench/wrk-check.lua "$base_url$path" -- "$method" "$expect" "$body" "$terms" >/dev/null
   out="$(timeout --foreground $((duration + 60)) wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency \
-    "${headers[@]}" -s bench/wrk-check.lua "$base_url$path" -- "$method" "$expect" "$body")"
+    "${headers[@]}" -s bench/wrk-check.lua "$base_url$path" -- "$method" "$expect" "$body" "$terms")"
   echo "$out" >"$work/wrk-$(tr -c 'a-z0-9' '-' <<<"$label").txt"
   line="$(grep '^BENCH_RESULT' <<<"$out")" || { echo "$out" >&2; die "wrk printed no result"; }
   echo "$label|$line" >>"$results"
@@ -241,6 +261,8 @@ run_wrk "users page (HTML), page $middle by Next" GET "/settings/users?tab=activ
 run_wrk "users list (API), page $middle by Next" POST "/api/users/list" "$middle_email" "tab=active&page=$middle&after=$cursor"
 run_wrk "search \"$search\" (HTML)" GET "/settings/users?tab=active&q=$q" "$search_email"
 run_wrk "search \"$search\" (API)" POST "/api/users/list" "$search_email" "tab=active&q=$q&page=1"
+run_wrk "search, a new term each time (HTML)" GET "/settings/users?tab=active&q=__TERM__" "$row_marker" "" "$terms"
+run_wrk "search, a new term each time (API)" POST "/api/users/list" '"rows":[{' "tab=active&q=__TERM__&page=1" "$terms"
 
 # --- report ----------------------------------------------------------------------------------
 peak_rss_kb="$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")"

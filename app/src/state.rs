@@ -16,6 +16,8 @@ pub struct AppState {
     pub mail: MailRuntime,
     /// Where each page of the users lists starts (a per-process cache, see its module).
     pub users_pages: crate::users::page_index::PageIndex,
+    /// How many users match recent searches (a per-process cache, see its module).
+    pub users_matches: crate::users::match_counts::MatchCounts,
 }
 
 /// Per-process mail machinery: the cached mailer (so its SMTP pool is reused) and the bell that

@@ -36,6 +36,7 @@ pub fn app_state(parts: ServerParts) -> AppState {
         clock: parts.clock,
         mail: Default::default(),
         users_pages: Default::default(),
+        users_matches: Default::default(),
     }
 }
 

@@ -8,6 +8,8 @@ pub mod api;
 pub mod bulk;
 mod bulk_bar;
 #[cfg(feature = "ssr")]
+pub mod match_counts;
+#[cfg(feature = "ssr")]
 pub mod page_index;
 mod row_menu;
 #[cfg(feature = "ssr")]

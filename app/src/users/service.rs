@@ -56,7 +56,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         tabs,
         version: list_version,
         matches,
-    } = store::sizes(&mut *conn, search.as_ref()).await?;
+    } = sizes(state, &mut conn, search.as_ref()).await?;
     let counts = match matches {
         Some((active, disabled)) => TabCounts {
             active,
@@ -132,6 +132,30 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         next_after,
         prev_before,
     })
+}
+
+/// The list's sizes, with a search's match counts from `state.users_matches` when they were
+/// counted at the current list version. One statement either way, unless the remembered counts
+/// turn out stale: then a second one counts.
+async fn sizes(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    search: Option<&Search>,
+) -> Result<store::ListSizes, AppError> {
+    let remembered = search.and_then(|search| state.users_matches.get(search.key()));
+    let mut sizes = store::sizes(&mut *conn, search.filter(|_| remembered.is_none())).await?;
+    let Some(search) = search else {
+        return Ok(sizes);
+    };
+    match (sizes.matches, remembered) {
+        (None, Some((version, matches))) if version == sizes.version => sizes.matches = Some(matches),
+        (None, _) => sizes = store::sizes(&mut *conn, Some(search)).await?,
+        (Some(_), _) => {}
+    }
+    if let Some(matches) = sizes.matches {
+        state.users_matches.put(search.key(), sizes.version, matches);
+    }
+    Ok(sizes)
 }
 
 /// Cursors: a row's sort key and id as one URL-safe token, `<sort>.<key parts>.<id>` with text
