@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: seeds 100,000 users into a fresh database, starts the release server on loopback
-# and measures the users page (middle of the list) and a substring search with wrk at 32
-# connections; prints requests/s, p50 and p99 per scenario, the server's peak memory and the
-# database size. Cleans up after itself (also on ^C). Not part of scripts/test.sh.
+# and measures the users page (middle of the list) and substring searches (one repeated, and a
+# new one on every request) with wrk at 32 connections; prints requests/s, p50 and p99 per
+# scenario, the server's peak memory and the database size. Cleans up after itself (also on ^C). Not part of scripts/test.sh.
 #
 #   scripts/bench.sh              SQLite (a temporary data folder)
 #   scripts/bench.sh --postgres   PostgreSQL: a fresh database on the server at
