@@ -47,13 +47,7 @@ impl MatchCounts {
 
     /// Remembers `matches`, read at list version `version`, replacing an older reading.
     pub fn put(&self, search: &str, version: i64, matches: Matches) {
-        let mut cache = self.lock();
-        match cache.get_mut(search) {
-            Some(entry) => *entry = (version, matches),
-            None => {
-                cache.put(search.to_string(), (version, matches));
-            }
-        }
+        self.lock().put(search.to_string(), (version, matches));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, (i64, Matches)>> {

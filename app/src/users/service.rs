@@ -147,10 +147,14 @@ async fn sizes(
     let Some(search) = search else {
         return Ok(sizes);
     };
-    match (sizes.matches, remembered) {
-        (None, Some((version, matches))) if version == sizes.version => sizes.matches = Some(matches),
-        (None, _) => sizes = store::sizes(&mut *conn, Some(search)).await?,
-        (Some(_), _) => {}
+    match remembered {
+        Some((version, matches)) if version == sizes.version => {
+            sizes.matches = Some(matches);
+            return Ok(sizes);
+        }
+        // Counted at an older version: count again, with the version read alongside.
+        Some(_) => sizes = store::sizes(&mut *conn, Some(search)).await?,
+        None => {}
     }
     if let Some(matches) = sizes.matches {
         state.users_matches.put(search.key(), sizes.version, matches);
