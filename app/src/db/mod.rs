@@ -53,11 +53,18 @@ impl Db {
                     // connection as it returns to the pool: a second ping before every query is
                     // one more hand-off to the connection's thread for nothing.
                     .test_before_acquire(false)
+                    // Memory-mapped reads: a search the FTS index drives reads each match's users
+                    // row at random, and the default 2 MB page cache per connection holds a
+                    // sliver of the table at 100,000 users, so each row cost a read() call. The
+                    // map serves them from the OS page cache, which every connection shares
+                    // (measured: 3.2 → 1.3 µs per match). Up to 1 GiB of the file is mapped; the
+                    // map costs address space, and memory only for pages actually read.
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA mmap_size = 1073741824;",
                             )
                             .await?;
                             Ok(())
