@@ -78,3 +78,54 @@ async fn https_console_gets_secure_cookies_and_hsts() {
         .await;
     assert_eq!(viewer.status, StatusCode::OK);
 }
+
+/// PostgreSQL only: connections the database dropped while they sat idle in the pool (a
+/// restart, a proxy's idle timeout) are replaced before use, so the next page still loads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_dropped_while_idle_do_not_fail_a_page() {
+    let Some(mut app) = TestApp::start(Backend::Postgres).await else {
+        return;
+    };
+    // Only this test uses the pool: the outbox worker's polls would otherwise keep a
+    // connection busy and take the hit themselves.
+    app.worker = None;
+    let admin = app.register_admin().await;
+    assert_eq!(app.get("/settings/users", Some(&admin)).await.status, StatusCode::OK);
+    let database: String = sqlx::query_scalar("SELECT CAST(current_database() AS TEXT)")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    // Idle for longer than the pool's check-before-use window.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let outside = sqlx::PgPool::connect(&crate::common::postgres_admin_url())
+        .await
+        .unwrap();
+    let dropped: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1) t",
+    )
+    .bind(&database)
+    .fetch_one(&outside)
+    .await
+    .unwrap();
+    assert!(dropped >= 1, "the app had no connection to drop");
+    // pg_terminate_backend only signals: wait until those sessions are gone.
+    for _ in 0..50 {
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&database)
+            .fetch_one(&outside)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    outside.close().await;
+    let page = app.get("/settings/users", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("class=\"row-actions\""),
+        "the users page lists users: {}",
+        page.body
+    );
+}
