@@ -48,14 +48,15 @@ impl Db {
                 Backend::Sqlite => (cores * 2).max(4),
                 Backend::Postgres => (cores * 4).max(8),
             })
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // sqlx already pings each connection as it returns to the pool; its second ping
+            // before every use cost each acquire a hand-off to the SQLite connection's thread
+            // or a PostgreSQL round trip. A file connection cannot drop while idle; PostgreSQL
+            // checks idle connections itself (below).
+            .test_before_acquire(false);
         let pool = match backend {
             Backend::Sqlite => {
                 options
-                    // A file connection cannot drop while idle, and sqlx already pings each
-                    // connection as it returns to the pool: a second ping before every query is
-                    // one more hand-off to the connection's thread for nothing.
-                    .test_before_acquire(false)
                     // Memory-mapped reads: a search the FTS index drives reads each match's users
                     // row at random, and the default 2 MB page cache per connection holds a
                     // sliver of the table at 100,000 users, so each row cost a read() call. The
@@ -78,11 +79,8 @@ impl Db {
             }
             Backend::Postgres => {
                 options
-                    // sqlx pings each connection as it returns to the pool; a second ping before
-                    // every use cost each page two more round trips. As HikariCP does, only a
-                    // connection that has sat idle for a while (and may have been dropped by the
-                    // server or a proxy) is checked before use.
-                    .test_before_acquire(false)
+                    // As HikariCP does, a connection that has sat idle for a while (and may have
+                    // been dropped by the server or a proxy) is checked before use.
                     .before_acquire(|conn, meta| {
                         Box::pin(async move {
                             if meta.idle_for >= CHECK_IF_IDLE_FOR {

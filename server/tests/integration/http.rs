@@ -108,9 +108,11 @@ async fn postgres_connections_dropped_while_idle_do_not_fail_a_page() {
     .await
     .unwrap();
     assert!(dropped >= 1, "the app had no connection to drop");
-    // pg_terminate_backend only signals: wait until those sessions are gone.
+    // pg_terminate_backend only signals: wait until those sessions are gone (else the page
+    // below would find live connections and prove nothing).
+    let mut left: i64 = -1;
     for _ in 0..50 {
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1")
+        left = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1")
             .bind(&database)
             .fetch_one(&outside)
             .await
@@ -120,6 +122,7 @@ async fn postgres_connections_dropped_while_idle_do_not_fail_a_page() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    assert_eq!(left, 0, "the app's connections were still open after 1 s");
     outside.close().await;
     let page = app.get("/settings/users", Some(&admin)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
