@@ -93,6 +93,7 @@ async fn serve(config: Config) -> Result<(), String> {
         clock: Clock::default(),
     });
     let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));
+    let _search_index_worker = server::workers::search_index::spawn(state.clone(), std::time::Duration::from_secs(5));
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

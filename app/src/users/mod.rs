@@ -13,6 +13,8 @@ pub mod match_counts;
 pub mod page_index;
 mod row_menu;
 #[cfg(feature = "ssr")]
+pub mod search_index;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -85,7 +85,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     if let Some(search) = search.as_mut() {
         let tab_rows = tabs.of(query.tab);
         let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
-        search.choose_plan(total, tab_rows, skipped);
+        search.choose_plan(query.sort, total, tab_rows, skipped);
     }
     let mut listed = store::list(&mut *conn, query.tab, search.as_ref(), query.sort, &seek, PAGE_SIZE).await?;
     // A stale cursor (rows added or removed since the link was made) can land short of a full

@@ -8,7 +8,9 @@
 //! row-value comparison along the sort's index instead of skipping rows with OFFSET; on
 //! SQLite a search lets the FTS index drive when it matches few rows and otherwise walks the
 //! sort's index, which carries the searched columns (migration 0005), and its tab counts come
-//! from the FTS indexes alone.
+//! from the FTS indexes alone. In name order (the default) the FTS index's rowids are the users'
+//! places in that order (`name_rank`, migration 0006), so a search's page is the index's next
+//! matching rowids, whatever the number of matches.
 
 use super::{TabCounts, UserSort, UserTab};
 use crate::db::Backend;
@@ -48,9 +50,8 @@ pub struct Search {
     /// the columns, or PostgreSQL's `users.search_text`).
     like: String,
     backend: Backend,
-    /// SQLite phrase searches only: read the (few) matches from the FTS index and sort them,
-    /// instead of walking the sort's index.
-    index_driven: bool,
+    /// SQLite phrase searches only: how the page is read.
+    plan: Plan,
     /// SQLite: the FTS index and LIKE on the columns find the same users. True for ASCII text
     /// (both fold ASCII case; only FTS folds other letters) and for text too short for trigrams
     /// (LIKE is the only way then).
@@ -66,21 +67,27 @@ impl Search {
             phrase: trigrams.then(|| format!("\"{}\"", lower.replace('"', "\"\""))),
             like: lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"),
             backend,
-            index_driven: false,
+            plan: Plan::Walk,
             like_is_exact: !trigrams || lower.is_ascii(),
             lower,
         }
     }
 
-    /// Picks the cheaper plan for one page, from how many rows of the tab match (`matches`),
-    /// how many the tab holds (`rows`) and how many matching rows the page skips (`skipped`).
-    /// Measured at 100k users: the FTS-driven plan costs ~1 µs per match (row lookup + sort);
-    /// walking the sort's index ~0.5 µs per row with LIKE on the index entry (~0.25 ms for
-    /// the FTS match set plus ~0.1 µs per row without), and walks about rows / matches rows
-    /// per match it lists (more when matches cluster in the sort order, which is why few
-    /// matches always go FTS-driven: its cost is bounded).
-    pub fn choose_plan(&mut self, matches: i64, rows: i64, skipped: i64) {
+    /// Picks the cheaper plan for one page, from the sort, how many rows of the tab match
+    /// (`matches`), how many the tab holds (`rows`) and how many matching rows the page skips
+    /// (`skipped`). In name order the rank-ordered FTS index reads the fewest rows whatever
+    /// the numbers: at most the page's share of the matches (all of them for a tab that holds
+    /// few). Otherwise, measured at 100k users: the FTS-driven plan costs ~1 µs per match (row
+    /// lookup + sort); walking the sort's index ~0.5 µs per row with LIKE on the index entry
+    /// (~0.25 ms for the FTS match set plus ~0.1 µs per row without), and walks about
+    /// rows / matches rows per match it lists (more when matches cluster in the sort order,
+    /// which is why few matches always go FTS-driven: its cost is bounded).
+    pub fn choose_plan(&mut self, sort: UserSort, matches: i64, rows: i64, skipped: i64) {
         if self.phrase.is_none() {
+            return;
+        }
+        if sort == UserSort::Name {
+            self.plan = Plan::RankOrder;
             return;
         }
         let driven_us = matches as f64;
@@ -91,7 +98,11 @@ impl Search {
         } else {
             250.0 + 0.11 * walked
         };
-        self.index_driven = matches <= 1_500 || driven_us < walk_us;
+        self.plan = if matches <= 1_500 || driven_us < walk_us {
+            Plan::Matches
+        } else {
+            Plan::Walk
+        };
     }
 
     /// The search as entered, lower-cased: what identifies it (its match counts are remembered
@@ -102,7 +113,7 @@ impl Search {
 
     /// Whether this search uses the FTS index for the list (else LIKE on the columns).
     fn uses_fts(&self) -> bool {
-        self.phrase.is_some() && (self.index_driven || !self.like_is_exact)
+        self.phrase.is_some() && (self.plan != Plan::Walk || !self.like_is_exact)
     }
 
     /// The value bound as `$1` in `condition`.
@@ -119,9 +130,10 @@ impl Search {
     /// whether the pattern allows an index range), which cost a tenth of a search page.
     fn condition(&self) -> &'static str {
         match self.backend {
-            Backend::Sqlite if self.index_driven => "users_search MATCH $1",
+            Backend::Sqlite if self.plan != Plan::Walk => "users_search MATCH $1",
             Backend::Sqlite if self.uses_fts() => {
-                "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH $1)"
+                "u.id IN (SELECT ranks.user_id FROM users_search \
+                 JOIN user_name_ranks ranks ON ranks.name_rank = users_search.rowid WHERE users_search MATCH $1)"
             }
             Backend::Sqlite => {
                 "(u.first_name LIKE ('%' || $1 || '%') ESCAPE '\\' OR u.last_name LIKE ('%' || $1 || '%') ESCAPE '\\' \
@@ -134,12 +146,30 @@ impl Search {
 
     /// The FROM clause: CROSS JOIN makes SQLite read the FTS matches first.
     fn from(&self) -> &'static str {
-        if self.index_driven {
-            "users_search CROSS JOIN users u ON u.id = users_search.rowid"
-        } else {
+        if self.plan == Plan::Walk {
             "users u"
+        } else {
+            "users_search CROSS JOIN user_name_ranks ranks ON ranks.name_rank = users_search.rowid \
+             CROSS JOIN users u ON u.id = ranks.user_id"
         }
     }
+
+    fn rank_ordered(&self) -> bool {
+        self.plan == Plan::RankOrder
+    }
+}
+
+/// How a SQLite search with a phrase reads its page.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Plan {
+    /// Walk the sort's index, testing each row (LIKE on the index entry; the FTS match set for
+    /// text LIKE cannot fold).
+    Walk,
+    /// Read every match from the FTS index, look each up and sort them.
+    Matches,
+    /// Name order: read the FTS index in rowid order (the users' `name_rank`) and stop after
+    /// the page.
+    RankOrder,
 }
 
 /// A sort's key of one row (the boundary a cursor seeks from).
@@ -202,7 +232,11 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     };
     // A row-value comparison the sort's index answers with a seek. The created sort runs
     // newest first, so "after" is "smaller" there.
+    let rank_ordered = search.is_some_and(Search::rank_ordered);
     let seek_condition = key.map(|(key, _)| {
+        if rank_ordered {
+            return rank_seek(backwards, &mut placeholder);
+        }
         let (columns, arity) = match key {
             SortKey::Name { .. } => ("u.last_name, u.first_name, u.id", 3),
             SortKey::Email(_) => ("u.email, u.id", 2),
@@ -221,11 +255,16 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     // The page's ids first, from the sort's covering index alone, then their rows: rows that
     // OFFSET skips are never read (at 100k users the middle page drops from 2.6 to 1.3 ms).
     let order = order_by(sort, backwards);
+    let pick_order = match (rank_ordered, backwards) {
+        (true, false) => "users_search.rowid",
+        (true, true) => "users_search.rowid DESC",
+        (false, _) => order,
+    };
     // Each user's groups come along in the same query, one row per membership.
     let sql = format!(
         "SELECT u.id, u.first_name, u.last_name, u.email, u.role, u.status, u.totp_enabled_at, u.last_login_at, \
          u.created_at, g.name AS group_name \
-         FROM (SELECT u.id AS pick FROM {} WHERE {}{} ORDER BY {order} LIMIT {limit_at}{offset}) page \
+         FROM (SELECT u.id AS pick FROM {} WHERE {}{} ORDER BY {pick_order} LIMIT {limit_at}{offset}) page \
          JOIN users u ON u.id = page.pick \
          LEFT JOIN group_members gm ON gm.user_id = u.id LEFT JOIN groups g ON g.id = gm.group_id \
          ORDER BY {order}, g.name",
@@ -264,6 +303,24 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// Rank-ordered pages (name order, SQLite): the rows after (before) a cursor's last name, first
+/// name and id, as a bound on the FTS rowid: the rank of the last row at or before (the first
+/// at or after) that key. Exact even if that row has since been renamed or deleted.
+fn rank_seek(backwards: bool, placeholder: &mut impl FnMut() -> String) -> String {
+    let (last, first, id) = (placeholder(), placeholder(), placeholder());
+    let (op, direction, none) = if backwards {
+        (("<", ">="), "", i64::MAX.to_string())
+    } else {
+        ((">", "<="), " DESC", (i64::MIN + 1).to_string())
+    };
+    format!(
+        " AND users_search.rowid {} COALESCE((SELECT r.name_rank FROM users n JOIN user_name_ranks r ON r.user_id = n.id \
+         WHERE (n.last_name, n.first_name, n.id) {} ({last}, {first}, {id}) \
+         ORDER BY n.last_name{direction}, n.first_name{direction}, n.id{direction} LIMIT 1), {none})",
+        op.0, op.1
+    )
 }
 
 /// The sort key of the last row of every full page of a tab (`page_size` rows a page), with
@@ -506,18 +563,22 @@ mod tests {
 
     #[test]
     fn sqlite_searches_use_like_where_it_finds_the_same_users_as_the_fts_index() {
-        // ASCII, many matches: walk the sort's index with LIKE.
+        // ASCII, many matches, by email: walk the sort's index with LIKE.
         let mut search = Search::new(Backend::Sqlite, "MAR");
-        search.choose_plan(5_000, 90_000, 0);
+        search.choose_plan(UserSort::Email, 5_000, 90_000, 0);
         assert!(!search.uses_fts());
         assert_eq!(search.bound(), "mar");
         // Few matches: the FTS index drives, whatever the text.
-        search.choose_plan(40, 90_000, 0);
-        assert!(search.uses_fts());
+        search.choose_plan(UserSort::Email, 40, 90_000, 0);
+        assert_eq!(search.plan, Plan::Matches);
+        assert_eq!(search.bound(), "\"mar\"");
+        // In name order the rank-ordered index serves any number of matches.
+        search.choose_plan(UserSort::Name, 5_000, 90_000, 0);
+        assert_eq!(search.plan, Plan::RankOrder);
         assert_eq!(search.bound(), "\"mar\"");
         // Non-ASCII: only the FTS index folds its case, so it also filters a walk.
         let mut search = Search::new(Backend::Sqlite, "MÜLLER");
-        search.choose_plan(5_000, 90_000, 0);
+        search.choose_plan(UserSort::Email, 5_000, 90_000, 0);
         assert!(search.uses_fts());
         assert_eq!(search.bound(), "\"müller\"");
         // Too short for trigrams: LIKE, with its wildcards escaped.

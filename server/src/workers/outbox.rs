@@ -2,22 +2,13 @@
 //! after committing) and otherwise polls, so retries and mail queued by other replicas go out
 //! too. It stops when its handle is dropped.
 
+use super::WorkerHandle;
 use app::mail::outbox::deliver_due;
 use app::state::AppState;
 use std::time::Duration;
-use tokio::task::JoinHandle;
-
-/// Stops the worker when dropped.
-pub struct WorkerHandle(JoinHandle<()>);
-
-impl Drop for WorkerHandle {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
 
 pub fn spawn(state: AppState, poll: Duration) -> WorkerHandle {
-    WorkerHandle(tokio::spawn(async move {
+    WorkerHandle::new(tokio::spawn(async move {
         loop {
             let busy = match deliver_due(&state).await {
                 Ok(round) => {

@@ -2,8 +2,11 @@
 //! the real router, on SQLite and PostgreSQL.
 
 use crate::common::{json, TestApp};
+use app::db::Backend;
+use app::users::search_index::{merge_step, INDEXES};
 use axum::http::StatusCode;
 use serde_json::Value;
+use std::time::Duration;
 
 on_both_backends!(
     paging_visits_every_user_once_in_a_stable_order,
@@ -12,6 +15,8 @@ on_both_backends!(
     only_roles_that_view_users_see_the_list,
     tab_counts_stay_exact_through_inserts_deletes_and_status_changes,
     far_page_jumps_follow_every_change_to_the_list,
+    search_results_keep_name_order_through_every_change,
+    the_search_index_worker_merges_the_index_and_searches_stay_the_same,
 );
 
 const SEEDED: usize = 10_000;
@@ -511,4 +516,153 @@ async fn far_page_jumps_follow_every_change_to_the_list(app: TestApp) {
     app.execute(&format!("UPDATE users SET status = 'active' WHERE id = {}", early[2]))
         .await;
     check("after an enable").await;
+}
+
+/// A search's results in name order, by page number and by cursor, are the database's own
+/// name order of the matching users, through inserts that crowd one spot of the order (many
+/// users of one name, names added in reverse, names that land between the last two added:
+/// on SQLite these use up the room between index ranks and force a renumbering), renames,
+/// new emails, deletes and status changes.
+async fn search_results_keep_name_order_through_every_change(app: TestApp) {
+    let admin = app.register_admin().await;
+    let check = |label: String| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            for tab in ["active", "disabled"] {
+                let expected: Vec<i64> = sqlx::query_scalar(&format!(
+                    "SELECT id FROM users WHERE status = '{tab}' AND email LIKE '%kestrel%' \
+                     ORDER BY last_name, first_name, id"
+                ))
+                .fetch_all(&app.state.db.pool)
+                .await
+                .unwrap();
+                let by_number = all_ids(app, admin, tab, "kestrel", "name").await;
+                assert_eq!(by_number, expected, "{label}: {tab} tab by page number");
+                let by_cursor = ids_by_cursor(app, admin, tab, "kestrel", "name").await;
+                assert_eq!(by_cursor, expected, "{label}: {tab} tab by Next and Previous");
+            }
+        }
+    };
+    let mut n = 0;
+    let mut add = |first: String, last: &str| {
+        n += 1;
+        let status = if n % 7 == 0 { "disabled" } else { "active" };
+        format!(
+            "INSERT INTO users (email, first_name, last_name, password_hash, role, status, created_at, updated_at) \
+             VALUES ('kestrel{n}@example.com', '{first}', '{last}', 'x', 'analyst', '{status}', {n}, {n})"
+        )
+    };
+    let mut inserts = Vec::new();
+    for _ in 0..80 {
+        inserts.push(add("Sam".into(), "Same"));
+    }
+    for i in (0..80).rev() {
+        inserts.push(add(format!("Rev{i:03}"), "Backwards"));
+    }
+    // Each name between the last two added.
+    let (mut low, mut high) = (0u64, 1u64 << 40);
+    for i in 0..160 {
+        let middle = (low + high) / 2;
+        inserts.push(add(format!("Zig{middle:013}"), "Zigzag"));
+        if i % 2 == 0 {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    for sql in &inserts {
+        app.execute(sql).await;
+    }
+    check("inserted".into()).await;
+
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email LIKE '%kestrel%' ORDER BY id")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    for (i, id) in ids.iter().enumerate().step_by(9) {
+        let (first, last) = match i % 4 {
+            0 => ("Aaron", "Aaa"),
+            1 => ("Zed", "Zzz"),
+            2 => ("Sam", "Same"),
+            _ => ("Rev040", "Backwards"),
+        };
+        app.execute(&format!(
+            "UPDATE users SET first_name = '{first}', last_name = '{last}' WHERE id = {id}"
+        ))
+        .await;
+    }
+    check("renamed".into()).await;
+    for id in ids.iter().skip(3).step_by(11) {
+        app.execute(&format!(
+            "UPDATE users SET email = 'kestrel-new{id}@example.com' WHERE id = {id}"
+        ))
+        .await;
+    }
+    for id in ids.iter().skip(5).step_by(13) {
+        app.execute(&format!("DELETE FROM users WHERE id = {id}")).await;
+    }
+    app.execute("UPDATE users SET status = 'disabled' WHERE email LIKE 'kestrel1%' AND status = 'active'")
+        .await;
+    check("new emails, deletes and disables".into()).await;
+}
+
+/// SQLite: users added one statement at a time leave the trigram indexes in many segments;
+/// the upkeep worker merges them once the list is quiet (afterwards there is nothing left to
+/// merge), and every search finds the same users in the same order as before. PostgreSQL
+/// needs no such worker and gets none.
+async fn the_search_index_worker_merges_the_index_and_searches_stay_the_same(app: TestApp) {
+    let admin = app.register_admin().await;
+    for n in 0..300 {
+        let status = if n % 5 == 0 { "disabled" } else { "active" };
+        app.execute(&format!(
+            "INSERT INTO users (email, first_name, last_name, password_hash, role, status, created_at, updated_at) \
+             VALUES ('merge{n}@corp{}.example.com', 'First{n}', 'Last{}', 'x', 'analyst', '{status}', {n}, {n})",
+            n % 3,
+            n % 17
+        ))
+        .await;
+    }
+    let searches = [
+        ("active", "corp1"),
+        ("active", "last1"),
+        ("disabled", "first2"),
+        ("active", "rst29"),
+    ];
+    let mut before = Vec::new();
+    for (tab, q) in searches {
+        before.push(all_ids(&app, &admin, tab, q, "name").await);
+    }
+    let worker = server::workers::search_index::spawn(app.state.clone(), Duration::from_millis(20));
+    if app.state.db.backend == Backend::Postgres {
+        assert!(worker.is_none(), "PostgreSQL gets no search-index worker");
+        return;
+    }
+    assert!(worker.is_some());
+    // Two polls of an unchanged list, then the merge: well within two seconds.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(worker);
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    for index in INDEXES {
+        assert!(
+            !merge_step(&mut conn, index, 1).await.unwrap(),
+            "{index} is one segment already"
+        );
+    }
+    drop(conn);
+    for ((tab, q), expected) in searches.into_iter().zip(before) {
+        assert!(!expected.is_empty(), "{q:?} finds someone");
+        assert_eq!(all_ids(&app, &admin, tab, q, "name").await, expected, "search {q:?}");
+    }
+    // A new user makes a new segment, which the next merge folds in.
+    app.execute(
+        "INSERT INTO users (email, first_name, last_name, password_hash, role, status, created_at, updated_at) \
+         VALUES ('merge-late@corp1.example.com', 'Late', 'Comer', 'x', 'analyst', 'active', 1, 1)",
+    )
+    .await;
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    assert!(
+        merge_step(&mut conn, "users_search", 1).await.unwrap(),
+        "the new segment is merged"
+    );
 }

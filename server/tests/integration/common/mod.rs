@@ -34,7 +34,7 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     /// The outbox worker, as `roster serve` runs it (polling quickly, for tests).
-    pub worker: Option<server::workers::outbox::WorkerHandle>,
+    pub worker: Option<server::workers::WorkerHandle>,
     _cleanup: Cleanup,
 }
 
