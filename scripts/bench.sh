@@ -127,7 +127,7 @@ say "starting $ROSTER_BIN on $base_url ($backend)"
   cd "$work"
   unset ROSTER_PUBLIC_URL ROSTER_SECRET_KEY
   export ROSTER_DATA_DIR="$data_dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$site_root" \
-    ROSTER_LOG=warn DATABASE_URL="$database_url"
+    ROSTER_LOG=warn,server::workers::search_index=info DATABASE_URL="$database_url"
   exec "$ROSTER_BIN" serve
 ) >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -171,6 +171,19 @@ else
     die "could not checkpoint the seeded database"
 fi
 seed_seconds=$(echo "$(date +%s.%N) $seed_start" | awk '{printf "%.1f", $1 - $2}')
+if [ "$backend" = sqlite ]; then
+  # The server merges the trigram indexes once the list has been quiet for a few seconds
+  # (server/src/workers/search_index.rs), as it would after any burst of changes: wait for
+  # that instead of measuring beside it.
+  merges_before="$(grep -c "search indexes merged" "$work/server.log" || true)"
+  say "waiting for the server to merge the search indexes"
+  for i in $(seq 600); do
+    [ "$(grep -c "search indexes merged" "$work/server.log" || true)" -gt "$merges_before" ] && break
+    [ "$i" = 600 ] && die "the server did not merge the search indexes within 60 s of the seed"
+    sleep 0.1
+  done
+  grep "search indexes merged" "$work/server.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+fi
 
 # --- what to measure, checked by hand first ---------------------------------------------------
 list_api() { # form body -> JSON page

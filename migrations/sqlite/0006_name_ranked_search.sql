@@ -57,22 +57,33 @@ CREATE TRIGGER user_name_ranks_ai AFTER INSERT ON user_name_ranks BEGIN
             WHEN prev IS NULL THEN CASE WHEN next > -4611686018427387904 THEN next - 1099511627776 END
             WHEN next IS NULL THEN CASE WHEN prev < 4611686018427387904 THEN prev + 1099511627776 END
             WHEN next - prev < 2 THEN NULL
-            WHEN prev_id > next_id THEN prev + MAX(1, (next - prev) / 64)
+            WHEN (SELECT user_id FROM user_name_ranks WHERE name_rank = prev)
+                 > (SELECT user_id FROM user_name_ranks WHERE name_rank = next)
+                THEN prev + MAX(1, (next - prev) / 64)
             ELSE next - MAX(1, (next - prev) / 64)
         END
+        -- The neighbours' ranks: the same names with a smaller (larger) id, else the same last
+        -- name with an earlier (later) first name, else an earlier (later) last name. Three
+        -- exact seeks on users_name_order each; one row-value comparison would seek on the last
+        -- name only and then step through everyone who shares it.
         FROM (SELECT
-            (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
-             WHERE (u.last_name, u.first_name, u.id) < (SELECT last_name, first_name, id FROM users WHERE id = new.user_id)
-             ORDER BY u.last_name DESC, u.first_name DESC, u.id DESC LIMIT 1) AS prev,
-            (SELECT u.id FROM users u
-             WHERE (u.last_name, u.first_name, u.id) < (SELECT last_name, first_name, id FROM users WHERE id = new.user_id)
-             ORDER BY u.last_name DESC, u.first_name DESC, u.id DESC LIMIT 1) AS prev_id,
-            (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
-             WHERE (u.last_name, u.first_name, u.id) > (SELECT last_name, first_name, id FROM users WHERE id = new.user_id)
-             ORDER BY u.last_name, u.first_name, u.id LIMIT 1) AS next,
-            (SELECT u.id FROM users u
-             WHERE (u.last_name, u.first_name, u.id) > (SELECT last_name, first_name, id FROM users WHERE id = new.user_id)
-             ORDER BY u.last_name, u.first_name, u.id LIMIT 1) AS next_id)
+            COALESCE(
+                (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
+                 WHERE u.last_name = me.l AND u.first_name = me.f AND u.id < me.i ORDER BY u.id DESC LIMIT 1),
+                (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
+                 WHERE u.last_name = me.l AND u.first_name < me.f ORDER BY u.first_name DESC, u.id DESC LIMIT 1),
+                (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
+                 WHERE u.last_name < me.l ORDER BY u.last_name DESC, u.first_name DESC, u.id DESC LIMIT 1)
+            ) AS prev,
+            COALESCE(
+                (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
+                 WHERE u.last_name = me.l AND u.first_name = me.f AND u.id > me.i ORDER BY u.id LIMIT 1),
+                (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
+                 WHERE u.last_name = me.l AND u.first_name > me.f ORDER BY u.first_name, u.id LIMIT 1),
+                (SELECT r.name_rank FROM users u JOIN user_name_ranks r ON r.user_id = u.id
+                 WHERE u.last_name > me.l ORDER BY u.last_name, u.first_name, u.id LIMIT 1)
+            ) AS next
+            FROM (SELECT last_name AS l, first_name AS f, id AS i FROM users WHERE id = new.user_id) AS me)
     ) WHERE user_id = new.user_id;
     UPDATE users_rank_renumber SET pending = 1
     WHERE (SELECT name_rank FROM user_name_ranks WHERE user_id = new.user_id) IS NULL;
