@@ -6,6 +6,8 @@ use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 use std::time::Duration;
 
+mod sqlite_process;
+
 /// A PostgreSQL connection idle at least this long is pinged before use (HikariCP's window).
 const CHECK_IF_IDLE_FOR: Duration = Duration::from_millis(500);
 
@@ -56,7 +58,7 @@ impl Db {
             .test_before_acquire(false);
         let pool = match backend {
             Backend::Sqlite => {
-                without_sqlite_memory_statistics();
+                sqlite_process::configure();
                 options
                     // Memory-mapped reads: a search the FTS index drives reads each match's users
                     // row at random, and the default 2 MB page cache per connection holds a
@@ -113,27 +115,6 @@ impl Db {
     }
 }
 
-/// Turns off SQLite's process-wide memory statistics, which Roster never reads: with them on,
-/// every allocation SQLite makes (one or two per value of every row read) takes one global
-/// mutex, which the pool's connections, each on its own thread, then contend for. SQLite
-/// recommends this (SQLITE_DEFAULT_MEMSTATUS=0); it can only be set before SQLite initializes,
-/// so it is done once, before the first connection. Later calls change nothing.
-fn without_sqlite_memory_statistics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: sqlite3_config is called with an option that takes one int, before this
-        // process opens any SQLite connection (if one was opened first, SQLite refuses it
-        // with SQLITE_MISUSE and nothing changes).
-        let code = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0) };
-        if code != libsqlite3_sys::SQLITE_OK {
-            tracing::debug!(
-                code,
-                "SQLite memory statistics stay on (SQLite was already initialized)"
-            );
-        }
-    });
-}
-
 /// SQLite URLs open read-write-create unless the caller chose a mode.
 fn with_create_mode(url: &str) -> String {
     if url.contains("mode=") || url.contains(":memory:") {
@@ -151,29 +132,4 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
         .as_database_error()
         .map(|e| e.is_unique_violation())
         .unwrap_or(false)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Db;
-    use libsqlite3_sys::{sqlite3_status64, SQLITE_OK, SQLITE_STATUS_MEMORY_USED};
-
-    #[tokio::test]
-    async fn sqlite_keeps_no_memory_statistics() {
-        let db = Db::connect("sqlite::memory:")
-            .await
-            .expect("open an in-memory database");
-        let mut conn = db.pool.acquire().await.expect("a connection");
-        sqlx::query("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('a value SQLite allocates for')")
-            .execute(&mut *conn)
-            .await
-            .expect("write");
-        let (mut used, mut highest) = (0i64, 0i64);
-        // SAFETY: both pointers are valid for the call; the statistic is read, not reset.
-        let code = unsafe { sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &mut used, &mut highest, 0) };
-        assert_eq!(code, SQLITE_OK);
-        // With statistics on, an open connection's memory shows here (and every allocation
-        // took SQLite's global memory mutex to count it).
-        assert_eq!((used, highest), (0, 0), "SQLite still counts its memory use");
-    }
 }
