@@ -16,8 +16,21 @@ use std::sync::{Arc, Mutex};
 /// changes of the list.
 pub const CAPACITY: usize = 512;
 
-/// Matches of a search: (active, disabled).
-pub type Matches = (i64, i64);
+/// How many users of each tab match a search: the active ones counted up to some number
+/// (`active`, with `active_more` when there are more), the disabled ones exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Matches {
+    pub active: i64,
+    pub active_more: bool,
+    pub disabled: i64,
+}
+
+impl Matches {
+    /// Whether this reading answers a page that needs the active matches counted up to `upto`.
+    pub fn serves(&self, upto: i64) -> bool {
+        !self.active_more || self.active >= upto
+    }
+}
 
 #[derive(Clone)]
 pub struct MatchCounts {
@@ -60,20 +73,37 @@ impl MatchCounts {
 mod tests {
     use super::*;
 
+    fn counted(active: i64, active_more: bool, disabled: i64) -> Matches {
+        Matches {
+            active,
+            active_more,
+            disabled,
+        }
+    }
+
     #[test]
     fn keeps_the_latest_reading_and_forgets_the_least_recently_used_search() {
         let counts = MatchCounts::default();
-        counts.put("mar", 7, (5_000, 500));
-        counts.put("mar", 8, (5_001, 500));
-        assert_eq!(counts.get("mar"), Some((8, (5_001, 500))));
+        counts.put("mar", 7, counted(1_000, true, 500));
+        counts.put("mar", 8, counted(1_000, true, 501));
+        assert_eq!(counts.get("mar"), Some((8, counted(1_000, true, 501))));
         for n in 0..CAPACITY - 1 {
-            counts.put(&format!("term{n}"), 8, (1, 0));
+            counts.put(&format!("term{n}"), 8, counted(1, false, 0));
         }
         // "mar" is the most recently used of the full cache: the next new search pushes out
         // "term0" instead.
         assert!(counts.get("mar").is_some());
-        counts.put("another", 8, (2, 0));
+        counts.put("another", 8, counted(2, false, 0));
         assert_eq!(counts.get("term0"), None);
-        assert_eq!(counts.get("mar"), Some((8, (5_001, 500))));
+        assert_eq!(counts.get("mar"), Some((8, counted(1_000, true, 501))));
+    }
+
+    #[test]
+    fn a_count_that_stopped_short_serves_only_pages_up_to_where_it_stopped() {
+        let capped = counted(1_000, true, 3);
+        assert!(capped.serves(1_000));
+        assert!(!capped.serves(1_025), "page 41 needs counting further");
+        let exact = counted(1_010, false, 3);
+        assert!(exact.serves(1_000) && exact.serves(5_000));
     }
 }

@@ -27,6 +27,11 @@ use serde::{Deserialize, Serialize};
 pub const PAGE_SIZE: i64 = 25;
 /// Longest search text accepted.
 pub const SEARCH_MAX: usize = 100;
+/// A search counts its active matches up to this many, or up to the page asked for if that is
+/// further: more show as "1000+". Counting every match of a common term (thousands, at 100,000
+/// users) was most of the work of a new search, and a count past a thousand tells the admin
+/// only to type more. The disabled tab's matches are counted exactly (their index is small).
+pub const MATCH_COUNT_LIMIT: i64 = 1000;
 
 /// The list's tabs. Pending invitations have a tab of their own, served by `invites`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -107,6 +112,10 @@ pub struct TabCounts {
     pub active: i64,
     pub disabled: i64,
     pub pending: i64,
+    /// A search's active matches were counted up to `active` and there are more (see
+    /// `MATCH_COUNT_LIMIT`).
+    #[serde(default)]
+    pub active_more: bool,
 }
 
 impl TabCounts {
@@ -117,6 +126,20 @@ impl TabCounts {
             UserTab::Disabled => self.disabled,
         }
     }
+
+    /// Whether more than `of(tab)` users of that tab match the search.
+    pub fn more(&self, tab: UserTab) -> bool {
+        tab == UserTab::Active && self.active_more
+    }
+}
+
+/// A count for people: "1000+" when it is a lower bound.
+pub fn count_label(n: i64, more: bool) -> String {
+    if more {
+        format!("{n}+")
+    } else {
+        n.to_string()
+    }
 }
 
 /// One page of the list.
@@ -125,8 +148,12 @@ pub struct UserPage {
     pub rows: Vec<UserRow>,
     pub page: i64,
     pub pages: i64,
-    /// Rows in this tab matching the search.
+    /// Rows in this tab matching the search (a lower bound when `more`).
     pub total: i64,
+    /// More than `total` rows match (a search counts up to `MATCH_COUNT_LIMIT`, or to this
+    /// page); `pages` is then a lower bound too, and there is always a next page.
+    #[serde(default)]
+    pub more: bool,
     pub counts: TabCounts,
     /// Opaque cursor for the Next link: the next page seeks past this page's last row.
     pub next_after: Option<String>,

@@ -2,7 +2,7 @@
 
 use super::page_index;
 use super::store::{self, ListedUser, Search, Seek, SortKey};
-use super::{TabCounts, UserPage, UserRow, UserSort, UserTab, PAGE_SIZE, SEARCH_MAX};
+use super::{TabCounts, UserPage, UserRow, UserSort, UserTab, MATCH_COUNT_LIMIT, PAGE_SIZE, SEARCH_MAX};
 use crate::domain::{AppError, FieldError, Role};
 use crate::state::AppState;
 
@@ -52,21 +52,26 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     // costs a round trip of its own.
     let mut conn = state.db.pool.acquire().await?;
     let mut search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
+    // Far enough to know whether the page asked for has rows after it.
+    let upto = MATCH_COUNT_LIMIT.max(query.page.min(1 << 40) * PAGE_SIZE);
     let store::ListSizes {
         tabs,
         version: list_version,
         matches,
-    } = sizes(state, &mut conn, search.as_ref()).await?;
+    } = sizes(state, &mut conn, search.as_ref(), upto).await?;
     let counts = match matches {
-        Some((active, disabled)) => TabCounts {
-            active,
-            disabled,
+        Some(matches) => TabCounts {
+            active: matches.active,
+            disabled: matches.disabled,
             pending: tabs.pending,
+            active_more: matches.active_more,
         },
         None => tabs,
     };
     let total = counts.of(query.tab);
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let more = counts.more(query.tab);
+    // When there are more, `total` is at least the page's end: a lower bound with a page after.
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) + i64::from(more);
     let page = query.page.min(pages);
     let offset = (page - 1) * PAGE_SIZE;
     // Next / Previous seek from their cursor; a page asked for by number (or a cursor whose
@@ -85,7 +90,9 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     if let Some(search) = search.as_mut() {
         let tab_rows = tabs.of(query.tab);
         let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
-        search.choose_plan(query.sort, total, tab_rows, skipped);
+        // A count that stopped short plans for the most matches there could be.
+        let matches = if more { tab_rows } else { total };
+        search.choose_plan(query.sort, matches, tab_rows, skipped);
     }
     let mut listed = store::list(&mut *conn, query.tab, search.as_ref(), query.sort, &seek, PAGE_SIZE).await?;
     // A stale cursor (rows added or removed since the link was made) can land short of a full
@@ -128,6 +135,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         page,
         pages,
         total,
+        more,
         counts,
         next_after,
         prev_before,
@@ -135,15 +143,18 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
 }
 
 /// The list's sizes, with a search's match counts from `state.users_matches` when they were
-/// counted at the current list version. One statement either way, unless the remembered counts
-/// turn out stale: then a second one counts.
+/// counted at the current list version, far enough for `upto`. One statement either way,
+/// unless the remembered counts turn out stale: then a second one counts.
 async fn sizes(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     search: Option<&Search>,
+    upto: i64,
 ) -> Result<store::ListSizes, AppError> {
-    let remembered = search.and_then(|search| state.users_matches.get(search.key()));
-    let mut sizes = store::sizes(&mut *conn, search.filter(|_| remembered.is_none())).await?;
+    let remembered = search
+        .and_then(|search| state.users_matches.get(search.key()))
+        .filter(|(_, matches)| matches.serves(upto));
+    let mut sizes = store::sizes(&mut *conn, search.filter(|_| remembered.is_none()), upto).await?;
     let Some(search) = search else {
         return Ok(sizes);
     };
@@ -153,7 +164,7 @@ async fn sizes(
             return Ok(sizes);
         }
         // Counted at an older version: count again, with the version read alongside.
-        Some(_) => sizes = store::sizes(&mut *conn, Some(search)).await?,
+        Some(_) => sizes = store::sizes(&mut *conn, Some(search), upto).await?,
         None => {}
     }
     if let Some(matches) = sizes.matches {

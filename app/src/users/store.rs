@@ -12,6 +12,7 @@
 //! places in that order (`name_rank`, migration 0006), so a search's page is the index's next
 //! matching rowids, whatever the number of matches.
 
+use super::match_counts::Matches;
 use super::{TabCounts, UserSort, UserTab};
 use crate::db::Backend;
 use sqlx::{Any, Executor, FromRow, Row};
@@ -368,38 +369,51 @@ pub struct ListSizes {
     pub tabs: TabCounts,
     /// The list version (migration 0004).
     pub version: i64,
-    /// With a search: how many users of each tab match it, (active, disabled).
-    pub matches: Option<(i64, i64)>,
+    /// With a search: how many users of each tab match it.
+    pub matches: Option<Matches>,
 }
 
+/// The list's sizes; with a search, its matches too, the active ones counted up to `upto`.
 pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     search: Option<&Search>,
+    upto: i64,
 ) -> Result<ListSizes, sqlx::Error> {
-    let matching = match search {
-        // From the FTS indexes alone (no users row read): all matches, and the matches among
-        // the disabled users (their own small index); the rest are active.
-        Some(Search { phrase: Some(_), .. }) => " UNION ALL SELECT 'match_all', COUNT(*) FROM users_search \
-             WHERE users_search MATCH $1 UNION ALL SELECT 'match_disabled', COUNT(*) FROM users_search_disabled \
-             WHERE users_search_disabled MATCH $1"
-            .to_string(),
-        // One pass for both tabs.
-        Some(search) => format!(
-            " UNION ALL SELECT 'match_' || u.status, COUNT(*) FROM users u WHERE {} GROUP BY u.status",
-            search.condition()
+    let (with, matching) = match search {
+        // From the FTS indexes alone (no users row read): the disabled matches (their own
+        // small index), then all matches up to that many more than `upto` active ones.
+        Some(Search { phrase: Some(_), .. }) => (
+            "WITH disabled AS MATERIALIZED (SELECT COUNT(*) AS n FROM users_search_disabled \
+             WHERE users_search_disabled MATCH $1) ",
+            " UNION ALL SELECT 'match_disabled', n FROM disabled \
+             UNION ALL SELECT 'match_all', COUNT(*) FROM (SELECT 1 FROM users_search WHERE users_search MATCH $1 \
+             LIMIT $2 + (SELECT n FROM disabled)) AS found"
+                .to_string(),
         ),
-        None => String::new(),
+        Some(search) => (
+            "",
+            format!(
+                " UNION ALL SELECT 'match_disabled', COUNT(*) FROM users u WHERE u.status = 'disabled' AND {0} \
+                 UNION ALL SELECT 'match_active', COUNT(*) FROM (SELECT 1 FROM users u \
+                 WHERE u.status = 'active' AND {0} LIMIT $2) AS found",
+                search.condition()
+            ),
+        ),
+        None => ("", String::new()),
     };
     let sql = format!(
-        "SELECT status, n FROM user_counts \
+        "{with}SELECT status, n FROM user_counts \
          UNION ALL SELECT 'pending', COUNT(*) FROM invites WHERE status = 'pending' \
          UNION ALL SELECT 'version', v FROM users_list_version WHERE id = 1{matching}"
     );
     let mut query = sqlx::query(&sql);
     if let Some(search) = search {
         // Not `bound()`: the counts use the FTS index whenever there is a phrase, whatever
-        // plan the list takes (it is chosen from these counts).
-        query = query.bind(search.phrase.as_deref().unwrap_or(&search.like));
+        // plan the list takes (it is chosen from these counts). One more than `upto` tells
+        // whether there are more.
+        query = query
+            .bind(search.phrase.as_deref().unwrap_or(&search.like))
+            .bind(upto.saturating_add(1));
     }
     let mut tabs = TabCounts::default();
     let mut version = 0;
@@ -417,7 +431,14 @@ pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
             _ => {}
         }
     }
-    let matches = search.map(|_| (all.map_or(active, |all| all - disabled), disabled));
+    let matches = search.map(|_| {
+        let active = all.map_or(active, |all| all - disabled);
+        Matches {
+            active: active.min(upto),
+            active_more: active > upto,
+            disabled,
+        }
+    });
     Ok(ListSizes { tabs, version, matches })
 }
 

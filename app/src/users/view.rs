@@ -5,7 +5,7 @@
 use super::api::list_users;
 use super::bulk_bar::BulkBar;
 use super::row_menu::{ActionErrors, RowMenu, SelectPage, SelectUser, UserActions};
-use super::{UserPage, UserRow, UserSort};
+use super::{count_label, UserPage, UserRow, UserSort};
 use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::Permission;
@@ -173,7 +173,7 @@ fn SearchBox(state: Memo<ListState>) -> impl IntoView {
 
 #[component]
 fn Tabs(state: ListState, page: UserPage) -> impl IntoView {
-    let tab = |code: &'static str, label: &'static str, count: i64| {
+    let tab = |code: &'static str, label: &'static str, count: String| {
         let href = ListState {
             tab: code.into(),
             page: 1,
@@ -185,9 +185,9 @@ fn Tabs(state: ListState, page: UserPage) -> impl IntoView {
     };
     view! {
         <nav class="tabs" aria-label="User lists">
-            {tab("active", "Active", page.counts.active)}
-            {tab("disabled", "Disabled", page.counts.disabled)}
-            {tab("pending", "Pending", page.counts.pending)}
+            {tab("active", "Active", count_label(page.counts.active, page.counts.active_more))}
+            {tab("disabled", "Disabled", count_label(page.counts.disabled, false))}
+            {tab("pending", "Pending", count_label(page.counts.pending, false))}
         </nav>
     }
 }
@@ -276,12 +276,14 @@ fn Pager(state: ListState, page: &UserPage) -> impl IntoView {
         .href();
         view! { <a href=href>{label}</a> }
     };
-    let (number, pages, total) = (page.page, page.pages, page.total);
+    let (number, more) = (page.page, page.more);
+    // A search counted only so far: "Page 2 of 41+ · 1000+ users".
+    let (pages, total) = (count_label(page.pages, more), count_label(page.total, more));
     view! {
         <nav class="pager" aria-label="Pages">
             {(number > 1).then(|| link.clone()(number - 1, None, page.prev_before.clone(), "← Previous"))}
             <span>{format!("Page {number} of {pages} · {total} users")}</span>
-            {(number < pages).then(|| link(number + 1, page.next_after.clone(), None, "Next →"))}
+            {(number < page.pages).then(|| link(number + 1, page.next_after.clone(), None, "Next →"))}
         </nav>
     }
 }

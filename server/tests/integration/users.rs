@@ -14,6 +14,7 @@ on_both_backends!(
     tabs_count_and_list_active_and_disabled_users,
     only_roles_that_view_users_see_the_list,
     tab_counts_stay_exact_through_inserts_deletes_and_status_changes,
+    a_search_counts_active_matches_up_to_a_thousand_or_the_page_asked_for,
     far_page_jumps_follow_every_change_to_the_list,
     search_results_keep_name_order_through_every_change,
     the_search_index_worker_merges_the_index_and_searches_stay_the_same,
@@ -106,6 +107,7 @@ async fn all_ids(app: &TestApp, session: &str, tab: &str, q: &str, sort: &str) -
 /// by the Previous links' cursors (`before`); both walks must list the same rows.
 async fn ids_by_cursor(app: &TestApp, session: &str, tab: &str, q: &str, sort: &str) -> Vec<i64> {
     let mut pages = Vec::new();
+    let last_total;
     let mut body = page(app, session, &[("tab", tab), ("q", q), ("sort", sort)]).await;
     loop {
         let rows = body["rows"].as_array().unwrap();
@@ -114,6 +116,9 @@ async fn ids_by_cursor(app: &TestApp, session: &str, tab: &str, q: &str, sort: &
         assert_eq!(number, pages.len() as i64);
         if number >= body["pages"].as_i64().unwrap() {
             assert!(body["next_after"].is_null(), "no Next on the last page");
+            // Counted to the end here (page 1 of a search counts only up to a thousand).
+            assert_eq!(body["more"], false, "the last page's total is exact");
+            last_total = body["total"].as_i64().unwrap();
             break;
         }
         assert_eq!(rows.len(), 25, "only the last page is short");
@@ -159,11 +164,7 @@ async fn ids_by_cursor(app: &TestApp, session: &str, tab: &str, q: &str, sort: &
     }
     assert!(body["prev_before"].is_null(), "no Previous on page 1");
     let ids: Vec<i64> = pages.concat();
-    assert_eq!(
-        ids.len() as i64,
-        body["total"].as_i64().unwrap(),
-        "total matches what was listed"
-    );
+    assert_eq!(ids.len() as i64, last_total, "total matches what was listed");
     ids
 }
 
@@ -325,7 +326,7 @@ async fn tabs_count_and_list_active_and_disabled_users(app: TestApp) {
     let active = page(&app, &admin, &[("tab", "active")]).await;
     assert_eq!(
         active["counts"],
-        serde_json::json!({ "active": 1, "disabled": 1, "pending": 1 })
+        serde_json::json!({ "active": 1, "disabled": 1, "pending": 1, "active_more": false })
     );
     let row = &active["rows"][0];
     assert_eq!(row["email"], "ada@example.com");
@@ -387,7 +388,9 @@ async fn tab_counts_stay_exact_through_inserts_deletes_and_status_changes(app: T
                     ))
                     .await;
                 let body = page(app, admin, &[("tab", "disabled"), ("q", q)]).await;
-                assert_eq!(body["counts"]["active"], active, "{label}: search {q}");
+                // Active matches are counted up to a thousand ("corp2": about 1,290).
+                assert_eq!(body["counts"]["active"], active.min(1000), "{label}: search {q}");
+                assert_eq!(body["counts"]["active_more"], active > 1000, "{label}: search {q}");
                 assert_eq!(body["counts"]["disabled"], disabled, "{label}: search {q}");
                 assert_eq!(body["total"], disabled, "{label}: search {q}");
             }
@@ -450,6 +453,96 @@ async fn tab_counts_stay_exact_through_inserts_deletes_and_status_changes(app: T
     app.execute("UPDATE users SET status = 'active' WHERE email = 'zz-renamed@example.com'")
         .await;
     check("after an insert and a direct status change").await;
+}
+
+/// A search counts its active matches up to a thousand, or up to the page asked for when that
+/// is further; the page says "1000+" then, and the list still reaches every match.
+async fn a_search_counts_active_matches_up_to_a_thousand_or_the_page_asked_for(app: TestApp) {
+    let admin = app.register_admin().await;
+    seed(&app).await;
+    let like = "email LIKE '%@corp2.%'";
+    let active = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM users WHERE status = 'active' AND {like}"
+        ))
+        .await;
+    let disabled = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM users WHERE status = 'disabled' AND {like}"
+        ))
+        .await;
+    assert!(
+        active > 1_100 && disabled > 0,
+        "the seed has {active} / {disabled} matches"
+    );
+
+    let first = page(&app, &admin, &[("tab", "active"), ("q", "corp2")]).await;
+    assert_eq!(first["counts"]["active"], 1000);
+    assert_eq!(first["counts"]["active_more"], true);
+    assert_eq!(
+        first["counts"]["disabled"], disabled,
+        "disabled matches are counted exactly"
+    );
+    assert_eq!(
+        (first["total"].as_i64(), first["more"].as_bool()),
+        (Some(1000), Some(true))
+    );
+    assert_eq!(first["pages"], 41, "at least 41 pages");
+    // Too short for the trigram index ("p2" is in the same emails and nowhere else): counted
+    // with LIKE on SQLite, the same way.
+    let short = page(&app, &admin, &[("tab", "active"), ("q", "p2")]).await;
+    assert_eq!(short["counts"], first["counts"]);
+    assert_eq!(
+        (short["total"].as_i64(), short["more"].as_bool()),
+        (Some(1000), Some(true))
+    );
+    // What the admin sees.
+    let html = app.get("/settings/users?tab=active&q=corp2", Some(&admin)).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("Active (1000+)"), "{}", html.body);
+    assert!(html.body.contains(&format!("Disabled ({disabled})")));
+    assert!(html.body.contains("Page 1 of 41+ · 1000+ users"));
+    // The disabled tab of the same search is exact.
+    let other_tab = page(&app, &admin, &[("tab", "disabled"), ("q", "corp2")]).await;
+    assert_eq!(
+        (other_tab["total"].as_i64(), other_tab["more"].as_bool()),
+        (Some(disabled), Some(false))
+    );
+
+    // Page 41 counts further: to its own end, 1,025.
+    let page_41 = page(&app, &admin, &[("tab", "active"), ("q", "corp2"), ("page", "41")]).await;
+    assert_eq!(
+        (page_41["page"].as_i64(), page_41["total"].as_i64()),
+        (Some(41), Some(1025))
+    );
+    assert_eq!(page_41["more"], true);
+    assert_eq!(page_41["rows"].as_array().unwrap().len(), 25);
+    // The last page knows the exact total; a page past it shows the last one.
+    let last = (active + 24) / 25;
+    let past = (last + 3).to_string();
+    let end = page(&app, &admin, &[("tab", "active"), ("q", "corp2"), ("page", &past)]).await;
+    assert_eq!(end["page"], last);
+    assert_eq!(
+        (end["total"].as_i64(), end["more"].as_bool()),
+        (Some(active), Some(false))
+    );
+    assert_eq!(end["pages"], last);
+    // Walking every page by number and by Next / Previous lists each match once.
+    for ids in [
+        all_ids(&app, &admin, "active", "corp2", "name").await,
+        ids_by_cursor(&app, &admin, "active", "corp2", "email").await,
+    ] {
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!((ids.len() as i64, unique.len() as i64), (active, active));
+    }
+    // Once a page has counted to the end, the exact count is remembered (for this list version).
+    let html = app
+        .get(&format!("/settings/users?tab=active&q=corp2&page={last}"), Some(&admin))
+        .await;
+    assert!(html.body.contains(&format!("Page {last} of {last} · {active} users")));
+    assert!(html.body.contains(&format!("Active ({active})")));
 }
 
 /// Far jumps by page number seek from the server's page index (users/page_index.rs) instead of
