@@ -390,6 +390,17 @@ pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
              LIMIT $2 + (SELECT n FROM disabled)) AS found"
                 .to_string(),
         ),
+        // PostgreSQL: one pass over the trigram index's matches, counted in full and cut at
+        // `upto` below. With a LIMIT, its planner walked a sort index instead, all the way for a
+        // rare term (a new search each request: 534 -> 432/s).
+        Some(search) if search.backend == Backend::Postgres => (
+            "",
+            format!(
+                " UNION ALL SELECT 'match_' || u.status, COUNT(*) FROM users u WHERE {} GROUP BY u.status",
+                search.condition()
+            ),
+        ),
+        // SQLite, text too short for trigrams: LIKE, stopping at `upto` active matches.
         Some(search) => (
             "",
             format!(
@@ -411,9 +422,10 @@ pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
         // Not `bound()`: the counts use the FTS index whenever there is a phrase, whatever
         // plan the list takes (it is chosen from these counts). One more than `upto` tells
         // whether there are more.
-        query = query
-            .bind(search.phrase.as_deref().unwrap_or(&search.like))
-            .bind(upto.saturating_add(1));
+        query = query.bind(search.phrase.as_deref().unwrap_or(&search.like));
+        if search.backend == Backend::Sqlite {
+            query = query.bind(upto.saturating_add(1));
+        }
     }
     let mut tabs = TabCounts::default();
     let mut version = 0;
