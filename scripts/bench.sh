@@ -205,6 +205,8 @@ search_json="$(list_api "tab=active&q=$q&page=1")"
 middle_email="$(first_email <<<"$middle_json")"
 search_email="$(first_email <<<"$search_json")"
 matches="$(json_field total <<<"$search_json")"
+# A search counts its active matches up to 1,000 (users/mod.rs: MATCH_COUNT_LIMIT).
+grep -qF '"more":true' <<<"$search_json" && matches="$matches+"
 [ -n "$middle_email" ] || die "page $middle of the list has no users: $middle_json"
 [ -n "$search_email" ] || die "searching \"$search\" found nobody: $search_json"
 [ "$(json_field page <<<"$middle_json")" = "$middle" ] || die "asked for page $middle, got: $middle_json"

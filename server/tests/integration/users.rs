@@ -68,6 +68,12 @@ async fn seed(app: &TestApp) -> Vec<Seeded> {
     users
 }
 
+/// How many active and disabled users meet `condition`, counted without any index's help.
+async fn brute_force_counts(app: &TestApp, condition: &str) -> (i64, i64) {
+    let count = |status: &str| format!("SELECT COUNT(*) FROM users WHERE status = '{status}' AND {condition}");
+    (app.count(&count("active")).await, app.count(&count("disabled")).await)
+}
+
 async fn page(app: &TestApp, session: &str, args: &[(&str, &str)]) -> Value {
     let response = app.call("users/list", args, Some(session)).await;
     assert_eq!(response.status, StatusCode::OK, "{response:?}");
@@ -377,16 +383,7 @@ async fn tab_counts_stay_exact_through_inserts_deletes_and_status_changes(app: T
             // With a search, counts against a brute-force filter.
             for q in ["smith1", "corp2", "zz-renamed"] {
                 let like = format!("lower(first_name || ' ' || last_name || ' ' || email) LIKE '%{q}%'");
-                let active = app
-                    .count(&format!(
-                        "SELECT COUNT(*) FROM users WHERE status = 'active' AND {like}"
-                    ))
-                    .await;
-                let disabled = app
-                    .count(&format!(
-                        "SELECT COUNT(*) FROM users WHERE status = 'disabled' AND {like}"
-                    ))
-                    .await;
+                let (active, disabled) = brute_force_counts(app, &like).await;
                 let body = page(app, admin, &[("tab", "disabled"), ("q", q)]).await;
                 // Active matches are counted up to a thousand ("corp2": about 1,290).
                 assert_eq!(body["counts"]["active"], active.min(1000), "{label}: search {q}");
@@ -460,17 +457,7 @@ async fn tab_counts_stay_exact_through_inserts_deletes_and_status_changes(app: T
 async fn a_search_counts_active_matches_up_to_a_thousand_or_the_page_asked_for(app: TestApp) {
     let admin = app.register_admin().await;
     seed(&app).await;
-    let like = "email LIKE '%@corp2.%'";
-    let active = app
-        .count(&format!(
-            "SELECT COUNT(*) FROM users WHERE status = 'active' AND {like}"
-        ))
-        .await;
-    let disabled = app
-        .count(&format!(
-            "SELECT COUNT(*) FROM users WHERE status = 'disabled' AND {like}"
-        ))
-        .await;
+    let (active, disabled) = brute_force_counts(&app, "email LIKE '%@corp2.%'").await;
     assert!(
         active > 1_100 && disabled > 0,
         "the seed has {active} / {disabled} matches"
