@@ -5,7 +5,7 @@
 use super::api::list_users;
 use super::bulk_bar::BulkBar;
 use super::row_menu::{ActionErrors, RowMenu, SelectPage, SelectUser, UserActions};
-use super::{count_label, UserPage, UserRow, UserSort};
+use super::{count_label, UserPage, UserRow, UserSort, UserTab};
 use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::Permission;
@@ -185,8 +185,8 @@ fn Tabs(state: ListState, page: UserPage) -> impl IntoView {
     };
     view! {
         <nav class="tabs" aria-label="User lists">
-            {tab("active", "Active", count_label(page.counts.active, page.counts.active_more))}
-            {tab("disabled", "Disabled", count_label(page.counts.disabled, false))}
+            {tab("active", "Active", count_label(page.counts.active, page.counts.more(UserTab::Active)))}
+            {tab("disabled", "Disabled", count_label(page.counts.disabled, page.counts.more(UserTab::Disabled)))}
             {tab("pending", "Pending", count_label(page.counts.pending, false))}
         </nav>
     }
