@@ -7,8 +7,6 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-pub const SESSION_COOKIE: &str = "roster_session";
-
 /// Who sent the request, for the activity log and rate limits.
 #[derive(Clone, Debug, Default)]
 pub struct RequestMeta {
@@ -47,18 +45,18 @@ pub fn request_meta() -> RequestMeta {
 
 /// The session cookie's value, if the request carries one.
 pub fn session_token() -> Option<String> {
-    session_token_in(&parts()?.headers)
+    session_token_in(&parts()?.headers, app_state().ok()?.config.session_cookie())
 }
 
-/// The session cookie's value in these request headers.
-pub fn session_token_in(headers: &http::HeaderMap) -> Option<String> {
+/// The value of the session cookie named `cookie_name` in these request headers.
+pub fn session_token_in(headers: &http::HeaderMap, cookie_name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|header| header.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie_name)
         .map(|(_, value)| value.to_string())
         .filter(|value| !value.is_empty())
 }

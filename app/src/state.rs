@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use secrecy::{ExposeSecret, SecretBox};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -40,14 +41,36 @@ impl MailRuntime {
 pub struct RuntimeConfig {
     /// `ROSTER_PUBLIC_URL`, when the operator fixed it; otherwise the URL saved at setup is used.
     pub public_url: Option<String>,
-    /// 32 bytes used to encrypt secrets stored in the database.
-    pub secret_key: [u8; 32],
+    /// 32 bytes used to encrypt secrets stored in the database; `Debug` prints it redacted.
+    pub secret_key: SecretBox<[u8; 32]>,
 }
 
 impl RuntimeConfig {
+    pub fn new(public_url: Option<String>, secret_key: [u8; 32]) -> RuntimeConfig {
+        RuntimeConfig {
+            public_url,
+            secret_key: SecretBox::new(Box::new(secret_key)),
+        }
+    }
+
+    /// The instance key, for sealing and opening stored secrets.
+    pub fn key(&self) -> &[u8; 32] {
+        self.secret_key.expose_secret()
+    }
+
     /// Cookies get the Secure flag when the console is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The session cookie's name: with the `__Host-` prefix when the console is served over
+    /// https (the browser then accepts it only Secure, for this host, on every path).
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-roster_session"
+        } else {
+            "roster_session"
+        }
     }
 }
 

@@ -41,6 +41,10 @@ test('email configuration: SMTP to the test mail server, a test email, then save
   const testMail = await sink.waitFor(ADMIN.email, /Roster test email/);
   expect(testMail.text).toContain('Email delivery works');
 
+  // Saving without the admin's own password is refused; with it, saved.
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Enter your own password to confirm this change.')).toBeVisible();
+  await page.getByLabel('Your password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Email configuration saved.')).toBeVisible();
   await expect(page.getByText('Roster sends email through SMTP as roster@example.com.')).toBeVisible();

@@ -84,7 +84,10 @@ test('disabling a signed-in user bounces their browser to login; enabling lets t
   await dennis.getByLabel('Email').fill('dennis@example.com');
   await dennis.getByLabel('Password', { exact: true }).fill(USER_PASSWORD);
   await dennis.getByRole('button', { name: 'Sign in' }).click();
-  await expect(dennis.getByText('Your access has been disabled.', { exact: true })).toBeVisible();
+  // A disabled account's right password gets the refusal a wrong one gets, which says why it may be.
+  await expect(dennis.getByRole('alert').filter({ hasText: 'Wrong email or password.' })).toContainText(
+    'your access may have been disabled',
+  );
 
   // The Disabled tab shows him, grayed; Enable access brings him back.
   await page.goto('/settings/users?tab=disabled&q=ritchie');

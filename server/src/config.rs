@@ -24,7 +24,8 @@ pub struct Config {
 
 #[derive(Debug)]
 pub enum SecretKeySource {
-    Given([u8; 32]),
+    /// `Debug` prints it redacted.
+    Given(secrecy::SecretBox<[u8; 32]>),
     File(PathBuf),
 }
 
@@ -79,7 +80,9 @@ impl Config {
             None => None,
         };
         let secret_key = match get("ROSTER_SECRET_KEY") {
-            Some(key) => SecretKeySource::Given(parse_secret_key(&key).map_err(|p| bad("ROSTER_SECRET_KEY", p))?),
+            Some(key) => SecretKeySource::Given(secrecy::SecretBox::new(Box::new(
+                parse_secret_key(&key).map_err(|p| bad("ROSTER_SECRET_KEY", p))?,
+            ))),
             None => SecretKeySource::File(data_dir.join("secret.key")),
         };
         let log = parse_log(get("ROSTER_LOG").as_deref()).map_err(|p| bad("ROSTER_LOG", p))?;

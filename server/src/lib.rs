@@ -29,10 +29,7 @@ pub fn app_state(parts: ServerParts) -> AppState {
     AppState {
         leptos_options: parts.leptos_options,
         db: parts.db,
-        config: Arc::new(RuntimeConfig {
-            public_url: parts.public_url,
-            secret_key: parts.secret_key,
-        }),
+        config: Arc::new(RuntimeConfig::new(parts.public_url, parts.secret_key)),
         clock: parts.clock,
         mail: Default::default(),
         users_pages: Default::default(),

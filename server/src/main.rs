@@ -78,7 +78,7 @@ async fn serve(config: Config) -> Result<(), String> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create ROSTER_DATA_DIR {}: {e}", config.data_dir.display()))?;
     let secret_key = match &config.secret_key {
-        SecretKeySource::Given(key) => *key,
+        SecretKeySource::Given(key) => *secrecy::ExposeSecret::expose_secret(key),
         SecretKeySource::File(path) => {
             load_or_create_secret_key(path).map_err(|e| format!("ROSTER_SECRET_KEY: {e}"))?
         }
@@ -93,6 +93,7 @@ async fn serve(config: Config) -> Result<(), String> {
         clock: Clock::default(),
     });
     let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));
+    let _prune_worker = server::workers::prune::spawn(state.clone(), std::time::Duration::from_secs(60));
     let _search_index_worker = server::workers::search_index::spawn(state.clone(), std::time::Duration::from_secs(5));
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.site_addr)

@@ -110,7 +110,10 @@ pub async fn change_password(
             password,
             password_confirm,
         };
-        super::service::change_password(&app_state()?, &token, form, &request_meta()).await
+        let state = app_state()?;
+        let (cookie, ended) = super::service::change_password(&state, &token, form, &request_meta()).await?;
+        set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
+        Ok(ended)
     })
     .await
 }
@@ -121,12 +124,15 @@ pub(crate) async fn set_session_cookie(
     token: &str,
     max_age_secs: i64,
 ) -> Result<(), AppError> {
-    use crate::context::{append_response_header, SESSION_COOKIE};
+    use crate::context::append_response_header;
     let secure = super::service::public_url(state)
         .await?
         .is_some_and(|u| u.starts_with("https://"));
+    // `__Host-` (when ROSTER_PUBLIC_URL is https) binds the cookie to this exact host: no
+    // sibling subdomain can set or overwrite it.
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        state.config.session_cookie(),
         if secure { "; Secure" } else { "" }
     );
     append_response_header(http::header::SET_COOKIE, &cookie);

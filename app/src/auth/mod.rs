@@ -5,6 +5,8 @@ pub mod snapshot;
 pub mod view;
 
 #[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod secrets;
 #[cfg(feature = "ssr")]
 pub mod service;

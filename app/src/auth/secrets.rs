@@ -14,23 +14,72 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes on the blocking pool so a burst of logins does not stall the async runtime.
-pub async fn hash_password(password: String) -> Result<String, String> {
-    tokio::task::spawn_blocking(move || {
+/// At most one argon2 computation per core at a time: each takes 19 MiB and a core for its
+/// duration, so more in parallel only adds memory and makes every one of them slower. Callers
+/// beyond that wait their turn, up to a bounded queue; past it they are told to come back.
+struct HashGate {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+/// Requests that may wait for a hashing slot before new ones are turned away.
+const MAX_WAITING_HASHES: usize = 256;
+
+fn gate() -> &'static HashGate {
+    static GATE: OnceLock<HashGate> = OnceLock::new();
+    GATE.get_or_init(|| HashGate {
+        running: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
+        waiting: std::sync::atomic::AtomicUsize::new(0),
+    })
+}
+
+/// Too many passwords are being hashed at once: try again in a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashingBusy;
+
+impl std::fmt::Display for HashingBusy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("too many password checks at once")
+    }
+}
+
+impl From<HashingBusy> for crate::domain::AppError {
+    fn from(_: HashingBusy) -> Self {
+        crate::domain::AppError::RateLimited("Too many sign-ins at once. Try again in a moment.".into())
+    }
+}
+
+/// Runs one argon2 computation on the blocking pool once a slot is free.
+async fn with_hashing_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingBusy> {
+    use std::sync::atomic::Ordering;
+    let gate = gate();
+    if gate.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING_HASHES {
+        gate.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(HashingBusy);
+    }
+    let permit = gate.running.acquire().await;
+    gate.waiting.fetch_sub(1, Ordering::SeqCst);
+    let _permit = permit.map_err(|_| HashingBusy)?;
+    tokio::task::spawn_blocking(work).await.map_err(|_| HashingBusy)
+}
+
+/// Hashes a new password (bounded by the hashing gate, off the async runtime).
+pub async fn hash_password(password: String) -> Result<String, HashingBusy> {
+    with_hashing_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()
             .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| e.to_string())
+            .expect("argon2 hashes any password of the policy's length")
+            .to_string()
     })
     .await
-    .map_err(|e| e.to_string())?
 }
 
-/// Verifies on the blocking pool. With no stored hash (unknown email) it verifies against a
-/// dummy hash anyway, so the response time does not tell whether the account exists.
-pub async fn verify_password(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+/// Verifies a password (bounded by the hashing gate, off the async runtime). With no stored
+/// hash (unknown email) it verifies against a dummy hash anyway, so the response time does not
+/// tell whether the account exists.
+pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, HashingBusy> {
+    with_hashing_slot(move || {
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
@@ -38,7 +87,6 @@ pub async fn verify_password(password: String, stored: Option<String>) -> bool {
         hasher().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
-    .unwrap_or(false)
 }
 
 fn dummy_hash() -> &'static str {
@@ -80,8 +128,14 @@ mod tests {
     async fn hash_then_verify() {
         let hash = hash_password("a long enough password".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("a long enough password".into(), Some(hash.clone())).await);
-        assert!(!verify_password("another password!!".into(), Some(hash)).await);
-        assert!(!verify_password("whatever".into(), None).await);
+        assert_eq!(
+            verify_password("a long enough password".into(), Some(hash.clone())).await,
+            Ok(true)
+        );
+        assert_eq!(
+            verify_password("another password!!".into(), Some(hash)).await,
+            Ok(false)
+        );
+        assert_eq!(verify_password("whatever".into(), None).await, Ok(false));
     }
 }

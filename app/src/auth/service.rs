@@ -1,6 +1,7 @@
 //! (ssr) Authentication rules: first-admin registration, sign-in with brute-force limits,
 //! session validation with idle and absolute timeouts, sign-out. No HTTP here.
 
+use super::limits::{self, Admission, PER_ADDRESS, PER_EMAIL};
 use super::secrets::{hash_password, random_token, token_hash, verify_password};
 use super::store::{self, NewSession, NewUser, UserRecord};
 use super::{Me, SignOutReason, Viewer};
@@ -8,19 +9,18 @@ use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
 use crate::domain::{
-    confirmation_problem, parse_console_url, parse_name, password_problem, AppError, Email, FieldError, Permission,
-    Role, UserId,
+    confirmation_problem, effective_permissions, parse_console_url, parse_name, password_problem, AppError, Email,
+    FieldError, Role, UserId,
 };
 use crate::settings::store as settings;
 use crate::state::AppState;
 
-pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+/// The one refusal for a wrong email, a wrong password and a disabled account with the right
+/// password: telling them apart would confirm a guessed password of a disabled account.
+pub const WRONG_CREDENTIALS: &str =
+    "Wrong email or password. (If both are right, your access may have been disabled: contact an administrator.)";
 const ALREADY_SET_UP: &str = "Roster is already set up. Sign in instead.";
-
-/// Failed sign-ins tolerated per email (and per address) in the window before refusing.
-const MAX_FAILURES_PER_EMAIL: i64 = 10;
-const MAX_FAILURES_PER_IP: i64 = 50;
-const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+const TOO_MANY_SIGN_INS: &str = "Too many failed sign-in attempts. Wait 15 minutes and try again.";
 
 pub struct Registration {
     pub first_name: String,
@@ -70,7 +70,7 @@ pub async fn register_first_admin(
     if store::setup_completed(&state.db.pool).await? {
         return Err(AppError::Conflict(ALREADY_SET_UP.into()));
     }
-    let password_hash = hash_password(form.password).await.map_err(internal)?;
+    let password_hash = hash_password(form.password).await?;
     let now = state.clock.now();
 
     let mut tx = state.db.begin().await?;
@@ -126,37 +126,70 @@ pub async fn login(
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
     }
-    let now = state.clock.now();
+    let reservation = match limits::reserve(state, &[(PER_EMAIL, email.as_str()), (PER_ADDRESS, &meta.ip)]).await? {
+        Admission::Reserved(reservation) => reservation,
+        Admission::Refused { first, .. } => {
+            if first {
+                log_login(state, None, email.as_str(), false, "too many failed attempts", meta).await?;
+            }
+            return Err(AppError::RateLimited(TOO_MANY_SIGN_INS.into()));
+        }
+    };
     let pool = &state.db.pool;
-    let (email_failures, ip_failures) =
-        store::recent_failures(pool, email.as_str(), &meta.ip, now - FAILURE_WINDOW_SECS).await?;
-    if email_failures >= MAX_FAILURES_PER_EMAIL || ip_failures >= MAX_FAILURES_PER_IP {
-        log_login(state, None, email.as_str(), false, "too many failed attempts", meta).await?;
-        return Err(AppError::RateLimited(
-            "Too many failed sign-in attempts. Wait 15 minutes and try again.".into(),
-        ));
-    }
     let user = store::find_user_by_email(pool, email.as_str()).await?;
-    let verified = verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await;
+    let verified = match verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await {
+        Ok(verified) => verified,
+        Err(busy) => {
+            limits::release(state, reservation).await?;
+            return Err(busy.into());
+        }
+    };
     let user = match user {
-        Some(user) if verified => user,
+        Some(user) if verified && user.status == "active" => user,
+        Some(user) if verified => {
+            limits::keep(reservation);
+            log_login(state, Some(&user), email.as_str(), false, "access disabled", meta).await?;
+            return Err(AppError::invalid("", WRONG_CREDENTIALS));
+        }
         _ => {
-            store::record_login_attempt(pool, email.as_str(), &meta.ip, false, now).await?;
+            limits::keep(reservation);
             log_login(state, None, email.as_str(), false, "wrong email or password", meta).await?;
             return Err(AppError::invalid("", WRONG_CREDENTIALS));
         }
     };
-    if user.status != "active" {
-        log_login(state, Some(&user), email.as_str(), false, "access disabled", meta).await?;
-        return Err(AppError::AccessDisabled);
-    }
+    limits::release(state, reservation).await?;
+    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    store::record_login_attempt(&mut *tx, email.as_str(), &meta.ip, true, now).await?;
     store::set_last_login(&mut *tx, user.id, now).await?;
     let cookie = start_session(&mut tx, user.id, now, meta).await?;
     tx.commit().await?;
     log_login(state, Some(&user), email.as_str(), true, "", meta).await?;
     Ok(cookie)
+}
+
+/// Checks a signed-in user's own password before a change that needs it (a new password, the
+/// mail configuration). Wrong guesses count toward the sign-in limit for the account, so a
+/// borrowed session cannot brute-force the password; `Ok(false)` is a wrong password.
+pub async fn confirm_password(state: &AppState, email: &str, password: String) -> Result<bool, AppError> {
+    let reservation = match limits::reserve(state, &[(PER_EMAIL, email)]).await? {
+        Admission::Reserved(reservation) => reservation,
+        Admission::Refused { .. } => {
+            return Err(AppError::RateLimited(
+                "Too many wrong passwords. Wait 15 minutes and try again.".into(),
+            ))
+        }
+    };
+    let stored = store::find_user_by_email(&state.db.pool, email)
+        .await?
+        .map(|u| u.password_hash);
+    let verified = verify_password(password, stored).await;
+    if verified == Ok(true) {
+        limits::release(state, reservation).await?;
+        Ok(true)
+    } else {
+        limits::keep(reservation);
+        Ok(verified.map_err(AppError::from)?)
+    }
 }
 
 async fn log_login(
@@ -283,21 +316,14 @@ pub async fn viewer_for_request(
 /// those of their groups' roles.
 fn me(user: &UserRecord, group_roles: &[String]) -> Result<Me, AppError> {
     let role = Role::from_code(&user.role).ok_or_else(|| internal(format!("unknown role {}", user.role)))?;
-    let mut permissions: Vec<Permission> = role.permissions().to_vec();
-    for code in group_roles {
-        if let Some(group_role) = Role::from_code(code) {
-            permissions.extend_from_slice(group_role.permissions());
-        }
-    }
-    permissions.sort();
-    permissions.dedup();
+    let group_roles = group_roles.iter().filter_map(|code| Role::from_code(code));
     Ok(Me {
         id: UserId(user.id),
         email: user.email.clone(),
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
         role,
-        permissions,
+        permissions: effective_permissions(role, group_roles),
     })
 }
 
@@ -334,15 +360,16 @@ pub struct PasswordChange {
     pub password_confirm: String,
 }
 
-/// The signed-in user changes their own password: the current one must be right (wrong guesses
-/// count toward the sign-in limit, so a borrowed session cannot brute-force it), and every
-/// other session of theirs ends. Returns how many other sessions ended.
+/// The signed-in user changes their own password: the current one must be right (see
+/// [`confirm_password`]). Every session of theirs ends, this one too: the caller gets a fresh
+/// session, so a session token captured before the change is worth nothing after it. Returns
+/// the fresh session and how many other sessions ended.
 pub async fn change_password(
     state: &AppState,
     token: &str,
     form: PasswordChange,
     meta: &RequestMeta,
-) -> Result<u64, AppError> {
+) -> Result<(NewSessionCookie, u64), AppError> {
     let pool = &state.db.pool;
     let session = store::find_session(pool, &token_hash(token))
         .await?
@@ -356,25 +383,19 @@ pub async fn change_password(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let now = state.clock.now();
-    let (email_failures, _) = store::recent_failures(pool, &user.email, &meta.ip, now - FAILURE_WINDOW_SECS).await?;
-    if email_failures >= MAX_FAILURES_PER_EMAIL {
-        return Err(AppError::RateLimited(
-            "Too many wrong passwords. Wait 15 minutes and try again.".into(),
-        ));
-    }
-    if !verify_password(form.current_password, Some(user.password_hash.clone())).await {
-        store::record_login_attempt(pool, &user.email, &meta.ip, false, now).await?;
+    if !confirm_password(state, &user.email, form.current_password).await? {
         return Err(AppError::invalid(
             "current_password",
             "Your current password is not right.",
         ));
     }
-    let password_hash = hash_password(form.password).await.map_err(internal)?;
+    let password_hash = hash_password(form.password).await?;
+    let now = state.clock.now();
     let name = full_name(&user);
     let mut tx = state.db.begin().await?;
     store::set_password_hash(&mut *tx, user.id, &password_hash, now).await?;
-    let ended = store::delete_other_sessions(&mut *tx, user.id, session.session_id).await?;
+    let ended = store::delete_sessions_of(&mut *tx, user.id).await?.saturating_sub(1);
+    let cookie = start_session(&mut tx, user.id, now, meta).await?;
     activity::record(
         &mut *tx,
         &Entry {
@@ -389,12 +410,12 @@ pub async fn change_password(
             success: true,
             ip: &meta.ip,
             user_agent: &meta.user_agent,
-            details: serde_json::json!({ "other_sessions_ended": ended }).to_string(),
+            details: serde_json::json!({ "other_sessions_ended": ended, "this_session_renewed": true }).to_string(),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(ended)
+    Ok((cookie, ended))
 }
 
 /// The console URL links and emails use: the operator's setting wins over the one saved at setup.

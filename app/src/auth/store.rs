@@ -1,4 +1,4 @@
-//! (ssr) SQL for setup, users' credentials, sessions and login attempts.
+//! (ssr) SQL for setup, users' credentials, sessions and attempt limits.
 
 use crate::db::Row as DbRow;
 use sqlx::{Any, Executor, FromRow, Row};
@@ -191,42 +191,83 @@ pub async fn delete_session<'c, E: Executor<'c, Database = Any>>(exec: E, sessio
     Ok(())
 }
 
-pub async fn record_login_attempt<'c, E: Executor<'c, Database = Any>>(
+/// Counts one attempt against `scope`/`key` in the window that started after `window_cutoff`
+/// (a new window starts at `now` when the last one has passed) and returns the attempts in the
+/// window, this one included. One statement, so parallel attempts each get their own count.
+pub async fn count_attempt<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    email: &str,
-    ip: &str,
-    success: bool,
+    scope: &str,
+    key: &str,
     now: i64,
+    window_cutoff: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO attempt_limits (scope, key, window_start, hits) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (scope, key) DO UPDATE SET \
+           hits = CASE WHEN attempt_limits.window_start <= $4 THEN 1 ELSE attempt_limits.hits + 1 END, \
+           window_start = CASE WHEN attempt_limits.window_start <= $4 THEN $3 ELSE attempt_limits.window_start END \
+         RETURNING hits",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(now)
+    .bind(window_cutoff)
+    .fetch_one(exec)
+    .await?
+    .try_get(0)
+}
+
+/// Gives one counted attempt back (a correct password is not a failure).
+pub async fn uncount_attempt<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    scope: &str,
+    key: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_attempts (at, email, ip, success) VALUES ($1, $2, $3, $4)")
-        .bind(now)
-        .bind(email)
-        .bind(ip)
-        .bind(success as i64)
+    sqlx::query("UPDATE attempt_limits SET hits = hits - 1 WHERE scope = $1 AND key = $2 AND hits > 0")
+        .bind(scope)
+        .bind(key)
         .execute(exec)
         .await?;
     Ok(())
 }
 
-/// Failed attempts for this email, and from this address, since `since`.
-pub async fn recent_failures<'c, E: Executor<'c, Database = Any>>(
+/// A window that has passed, as it was removed: whoever removes it reports it, once.
+#[derive(Clone, Debug, FromRow)]
+pub struct EndedWindow {
+    pub key: String,
+    pub window_start: i64,
+    pub hits: i64,
+}
+
+/// Removes the windows of `scope` that started at or before `window_cutoff` (only `key`'s, if
+/// given) and returns them.
+pub async fn take_ended_windows<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    email: &str,
-    ip: &str,
-    since: i64,
-) -> Result<(i64, i64), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT \
-           COALESCE(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END), 0), \
-           COALESCE(SUM(CASE WHEN ip = $2 AND ip <> '' THEN 1 ELSE 0 END), 0) \
-         FROM login_attempts WHERE at >= $3 AND success = 0 AND (email = $1 OR ip = $2)",
+    scope: &str,
+    window_cutoff: i64,
+    key: Option<&str>,
+) -> Result<Vec<EndedWindow>, sqlx::Error> {
+    sqlx::query_as(
+        "DELETE FROM attempt_limits WHERE scope = $1 AND window_start <= $2 AND ($3 IS NULL OR key = $3) \
+         RETURNING key, window_start, hits",
     )
-    .bind(email)
-    .bind(ip)
-    .bind(since)
-    .fetch_one(exec)
-    .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    .bind(scope)
+    .bind(window_cutoff)
+    .bind(key)
+    .fetch_all(exec)
+    .await
+}
+
+/// Sessions past their absolute limit: nothing can revive them.
+pub async fn delete_expired_sessions<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(exec)
+        .await?
+        .rows_affected())
 }
 
 pub async fn set_password_hash<'c, E: Executor<'c, Database = Any>>(
@@ -244,15 +285,13 @@ pub async fn set_password_hash<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Ends every session of the user but one (the one making the change).
-pub async fn delete_other_sessions<'c, E: Executor<'c, Database = Any>>(
+/// Ends every session of the user.
+pub async fn delete_sessions_of<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     user_id: i64,
-    keep_session_id: i64,
 ) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .bind(keep_session_id)
         .execute(exec)
         .await?
         .rows_affected())

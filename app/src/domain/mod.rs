@@ -9,7 +9,7 @@ mod role;
 pub use email::Email;
 pub use error::{AppError, FieldError};
 pub use password::{confirmation_problem, password_problem, PASSWORD_MAX, PASSWORD_MIN};
-pub use role::{Permission, Role};
+pub use role::{effective_permissions, may_grant, Permission, Role};
 
 use serde::{Deserialize, Serialize};
 

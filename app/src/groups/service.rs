@@ -8,7 +8,7 @@ use crate::auth::service::collect;
 use crate::auth::Me;
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
-use crate::domain::{AppError, Permission, Role};
+use crate::domain::{effective_permissions, AppError, Permission, Role};
 use crate::state::AppState;
 use serde_json::json;
 
@@ -231,25 +231,36 @@ pub async fn change_member(
         is_global(&group.role),
         "change the members of a group with the Global Administrator role",
     )?;
-    let user = crate::users::store::find_target(&mut *tx, user_id)
+    let user = crate::users::store::find_target(&mut tx, user_id)
         .await?
         .ok_or_else(missing_user)?;
     let user_name = format!("{} {}", user.first_name, user.last_name);
     let action = match change {
         Membership::Add => {
-            require_global_admin(actor, is_global(&user.role), "add a Global Administrator to a group")?;
+            require_global_admin(actor, user.is_global_admin(), "add a Global Administrator to a group")?;
             add(&mut tx, &group, &user, now).await?;
             "group.member_added"
         }
         Membership::Remove => {
             require_global_admin(
                 actor,
-                is_global(&user.role),
+                user.is_global_admin(),
                 "remove a Global Administrator from a group",
             )?;
             if !store::remove_member(&mut *tx, group_id, user_id).await? {
                 return Err(AppError::NotFound(format!("{} is not in {}.", user.email, group.name)));
             }
+            // What the user may still do without this group: invitations beyond it are revoked.
+            let mut remaining = user.group_roles.clone();
+            if let Some(at) = remaining.iter().position(|r| *r == role_of(&group.role)) {
+                remaining.remove(at);
+            }
+            let after = effective_permissions(role_of(&user.role), remaining);
+            let why = format!(
+                "{user_name}, who sent it, left the group {} and may no longer send it.",
+                group.name
+            );
+            crate::invites::service::revoke_beyond_authority(&mut tx, user.id, &after, &why, now).await?;
             "group.member_removed"
         }
     };

@@ -102,6 +102,8 @@ pub enum LinkProblem {
     Expired,
     Used,
     Revoked,
+    /// Whoever sent it was disabled or deleted, or may no longer grant its role.
+    SenderLostAuthority,
     Unknown,
 }
 
@@ -111,6 +113,9 @@ impl LinkProblem {
             LinkProblem::Expired => "This invitation link has expired.",
             LinkProblem::Used => "This invitation link has already been used.",
             LinkProblem::Revoked => "This invitation link has been revoked.",
+            LinkProblem::SenderLostAuthority => {
+                "This invitation is no longer valid: the person who sent it can no longer invite you with this role. Ask an administrator for a new invitation."
+            }
             LinkProblem::Unknown => "This invitation link is not valid.",
         }
     }
@@ -134,6 +139,8 @@ pub struct PendingInvite {
     pub expires_at: i64,
     /// The invitation email's delivery, if one was sent for this link.
     pub delivery: Option<Delivery>,
+    /// Set when Roster revoked it because its sender lost the right to send it: why.
+    pub revoked: Option<String>,
 }
 
 /// A fresh invitation: its link, shown once, or the address it was emailed to (the link then

@@ -10,7 +10,7 @@ use crate::auth::store::{self as users, NewUser};
 use crate::auth::Me;
 use crate::context::RequestMeta;
 use crate::db::is_unique_violation;
-use crate::domain::{parse_name, AppError, Email, FieldError, Permission, Role};
+use crate::domain::{may_grant, parse_name, AppError, Email, FieldError, Permission, Role};
 use crate::mail::{outbox, templates, Delivery};
 use crate::state::AppState;
 
@@ -105,7 +105,7 @@ pub async fn create_invite(
         last_name: &last_name,
         lifetime_secs: lifetime.seconds(),
     };
-    let link = match issue(&mut tx, &draft, actor, &base_url, delivery, now).await {
+    let link = match issue(&mut tx, &draft, actor, (&base_url, state.config.key()), delivery, now).await {
         Err(e) if is_unique_violation(&e) => {
             return Err(AppError::Conflict(
                 "Another invitation for this email was just created. Try again.".into(),
@@ -155,7 +155,7 @@ async fn issue(
     tx: &mut crate::db::Tx<'_>,
     draft: &Draft<'_>,
     actor: &Me,
-    base_url: &str,
+    (base_url, key): (&str, &[u8; 32]),
     delivery: InviteDelivery,
     now: i64,
 ) -> Result<InviteLink, sqlx::Error> {
@@ -184,15 +184,21 @@ async fn issue(
         });
     }
     let role = Role::from_code(draft.role).map(Role::label).unwrap_or_default();
+    // The bodies carry a placeholder; the link itself is sealed, so the outbox holds no
+    // working link in clear.
     let message = templates::invitation(&templates::Invitation {
         to: draft.email,
         inviter: &actor.display_name(),
         role,
-        link: &url,
+        link: outbox::LINK_PLACEHOLDER,
         expires_at,
         first_name: draft.first_name,
     });
-    let outbox_id = outbox::queue(&mut **tx, &message, now).await?;
+    let extras = outbox::Extras {
+        link: Some(&url),
+        ..Default::default()
+    };
+    let outbox_id = outbox::queue_with(&mut **tx, &message, extras, key, now).await?;
     store::set_outbox(&mut **tx, invite_id, outbox_id).await?;
     Ok(InviteLink {
         invite_id,
@@ -236,6 +242,43 @@ async fn record(
     Ok(())
 }
 
+/// Revokes the pending invitations a user sent that `permissions_after` (what they may do after
+/// a change: a new role, a group left, disabled or deleted) no longer lets them send. Call in
+/// the transaction of the change. `why` completes "Revoked: …", e.g. "Ada Lovelace, who sent
+/// it, was disabled."
+pub async fn revoke_beyond_authority(
+    tx: &mut crate::db::Tx<'_>,
+    inviter: i64,
+    permissions_after: &[Permission],
+    why: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let only_global_admin = if !may_grant(permissions_after, Role::Analyst) {
+        false
+    } else if !may_grant(permissions_after, Role::GlobalAdministrator) {
+        true
+    } else {
+        return Ok(0);
+    };
+    store::revoke_sent_by(&mut **tx, inviter, only_global_admin, why, now).await
+}
+
+/// Whoever sent an invitation must still be able to send it when it is used: active, and
+/// holding (by role or group) the permission to grant its role.
+async fn check_inviter_authority(state: &AppState, invite: &InviteRecord) -> Result<(), LinkProblem> {
+    let inviter = match invite.invited_by {
+        Some(id) => crate::users::service::authority(state, id)
+            .await
+            .map_err(|_| LinkProblem::Unknown)?,
+        None => None,
+    };
+    let role = Role::from_code(&invite.role).ok_or(LinkProblem::Unknown)?;
+    match inviter {
+        Some(permissions) if may_grant(&permissions, role) => Ok(()),
+        _ => Err(LinkProblem::SenderLostAuthority),
+    }
+}
+
 /// The state of the invite behind a link, decided now (expiry is checked at use time).
 fn link_state(invite: Option<InviteRecord>, now: i64) -> Result<InviteRecord, LinkProblem> {
     let invite = invite.ok_or(LinkProblem::Unknown)?;
@@ -249,7 +292,11 @@ fn link_state(invite: Option<InviteRecord>, now: i64) -> Result<InviteRecord, Li
 
 pub async fn open_link(state: &AppState, token: &str) -> Result<LinkState, AppError> {
     let invite = store::find_by_token_hash(&state.db.pool, &token_hash(token)).await?;
-    Ok(match link_state(invite, state.clock.now()) {
+    let invite = match link_state(invite, state.clock.now()) {
+        Ok(invite) => check_inviter_authority(state, &invite).await.map(|()| invite),
+        Err(problem) => Err(problem),
+    };
+    Ok(match invite {
         Ok(invite) => LinkState::Valid(SignupInfo {
             email: invite.email,
             role: Role::from_code(&invite.role).unwrap_or(Role::ReadOnly),
@@ -278,6 +325,9 @@ pub async fn complete_signup(
     let hash = token_hash(&form.token);
     let invite = store::find_by_token_hash(&state.db.pool, &hash).await?;
     let invite = link_state(invite, state.clock.now()).map_err(|p| AppError::Conflict(p.message().into()))?;
+    check_inviter_authority(state, &invite)
+        .await
+        .map_err(|p| AppError::Conflict(p.message().into()))?;
     let mut errors = Vec::new();
     let first_name = collect(parse_name("first_name", "First name", &form.first_name), &mut errors);
     let last_name = collect(parse_name("last_name", "Last name", &form.last_name), &mut errors);
@@ -285,10 +335,7 @@ pub async fn complete_signup(
     let (Some(first_name), Some(last_name), true) = (first_name, last_name, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let password_hash = hash_password(form.password).await.map_err(|e| {
-        tracing::error!(error = %e, "hashing failed");
-        AppError::Internal
-    })?;
+    let password_hash = hash_password(form.password).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let user = NewUser {
@@ -385,7 +432,7 @@ pub async fn renew(
         last_name: &old.last_name,
         lifetime_secs: lifetime,
     };
-    let link = issue(&mut tx, &draft, actor, &base_url, delivery, now).await?;
+    let link = issue(&mut tx, &draft, actor, (&base_url, state.config.key()), delivery, now).await?;
     let details = serde_json::json!({ "previous_invite_id": old.id, "delivery": delivery.code() });
     let action = match delivery {
         InviteDelivery::Link => "invite.link_renewed",
@@ -420,7 +467,9 @@ pub async fn revoke(state: &AppState, actor: &Me, invite_id: i64, meta: &Request
 }
 
 pub async fn list_pending(state: &AppState) -> Result<Vec<PendingInvite>, AppError> {
-    let rows = store::list_pending(&state.db.pool, 1000).await?;
+    // Revoked because the sender lost the right to send them: shown for a week.
+    let revoked_since = state.clock.now() - 7 * 24 * 3600;
+    let rows = store::list_pending(&state.db.pool, 1000, revoked_since).await?;
     Ok(rows
         .into_iter()
         .map(|r| PendingInvite {
@@ -436,6 +485,7 @@ pub async fn list_pending(state: &AppState) -> Result<Vec<PendingInvite>, AppErr
                 r.mail_error,
                 r.mail_sent_at,
             ),
+            revoked: r.revoked_reason,
         })
         .collect())
 }

@@ -161,17 +161,52 @@ pub struct PendingRecord {
     pub mail_attempts: Option<i64>,
     pub mail_error: Option<String>,
     pub mail_sent_at: Option<i64>,
+    pub revoked_reason: Option<String>,
 }
 
-/// Pending invitations, newest first.
+/// Pending invitations, newest first, and those Roster revoked since `revoked_since` because
+/// their sender lost the right to send them (unless the email has been invited again or signed
+/// up since), so the Pending tab can say what happened to them.
 pub async fn list_pending<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     limit: i64,
+    revoked_since: i64,
 ) -> Result<Vec<PendingRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT i.id, i.email, i.role, i.invited_by_name, i.created_at, i.expires_at,          o.status AS mail_status, o.attempts AS mail_attempts, o.last_error AS mail_error, o.sent_at AS mail_sent_at          FROM invites i LEFT JOIN outbox o ON o.id = i.outbox_id          WHERE i.status = 'pending' ORDER BY i.created_at DESC, i.id DESC LIMIT $1",
+        "SELECT i.id, i.email, i.role, i.invited_by_name, i.created_at, i.expires_at, \
+         o.status AS mail_status, o.attempts AS mail_attempts, o.last_error AS mail_error, o.sent_at AS mail_sent_at, \
+         i.revoked_reason \
+         FROM invites i LEFT JOIN outbox o ON o.id = i.outbox_id \
+         WHERE i.status = 'pending' OR (i.status = 'revoked' AND i.revoked_reason IS NOT NULL \
+           AND i.revoked_at >= $2 \
+           AND NOT EXISTS (SELECT 1 FROM invites later WHERE later.email = i.email AND later.id > i.id) \
+           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = i.email)) \
+         ORDER BY i.created_at DESC, i.id DESC LIMIT $1",
     )
     .bind(limit)
+    .bind(revoked_since)
     .fetch_all(exec)
     .await
+}
+
+/// Revokes the still-pending invitations `inviter` sent (only those for the Global
+/// Administrator role when `only_global_admin`), giving the reason the Pending tab shows.
+pub async fn revoke_sent_by<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    inviter: i64,
+    only_global_admin: bool,
+    reason: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE invites SET status = 'revoked', revoked_at = $1, revoked_reason = $2 \
+         WHERE invited_by = $3 AND status = 'pending' AND ($4 = 0 OR role = 'global_admin')",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(inviter)
+    .bind(only_global_admin as i64)
+    .execute(exec)
+    .await?
+    .rows_affected())
 }

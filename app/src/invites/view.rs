@@ -235,6 +235,20 @@ fn PendingTable(list: Vec<PendingInvite>, can_manage: bool, actions: InviteActio
 fn PendingRow(invite: PendingInvite, can_manage: bool, actions: InviteActions) -> impl IntoView {
     let id = invite.id.to_string();
     let email = invite.email.clone();
+    if let Some(why) = invite.revoked.clone() {
+        // The link no longer works; a new invitation comes from someone who may send it.
+        return view! {
+            <tr class="revoked">
+                <td>{invite.email.clone()}</td>
+                <td>{invite.role.label()}</td>
+                <td>{invite.invited_by.clone()}</td>
+                <td>{format_utc(invite.created_at)}</td>
+                <td colspan="2"><span class="status-failed">{format!("Revoked: {why} Invite them again to send a new link.")}</span></td>
+                {can_manage.then(|| view! { <td></td> })}
+            </tr>
+        }
+        .into_any();
+    }
     let manage = can_manage.then(|| {
         let id_revoke = StoredValue::new(id.clone());
         let id_resend = id.clone();

@@ -3,21 +3,48 @@
 
 use super::{MailerKind, SmtpSecurity, AWS_SES_REGIONS};
 use crate::domain::{Email, FieldError};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 
-/// What the Email Configuration form sends. An empty `secret` keeps the stored one.
-#[derive(Clone, Debug, Default)]
+/// What the Email Configuration form sends. An empty `secret` keeps the stored one, but only
+/// for the endpoint it was entered for.
+#[derive(Clone, Default, Deserialize)]
 pub struct SettingsForm {
     pub kind: String,
+    #[serde(default)]
     pub sender_address: String,
+    #[serde(default)]
     pub sender_name: String,
+    #[serde(default)]
     pub host: String,
+    #[serde(default)]
     pub port: String,
+    #[serde(default)]
     pub security: String,
+    #[serde(default)]
     pub username: String,
+    #[serde(default)]
     pub secret: String,
+    #[serde(default)]
     pub aws_region: String,
+    #[serde(default)]
     pub aws_access_key: String,
+    #[serde(default)]
     pub endpoint_url: String,
+}
+
+impl std::fmt::Debug for SettingsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SettingsForm")
+            .field("kind", &self.kind)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("secret", &"[redacted]")
+            .field("aws_region", &self.aws_region)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The sender every message carries.
@@ -27,54 +54,109 @@ pub struct Sender {
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
     pub security: SmtpSecurity,
     /// Empty for relays that take mail without authentication.
     pub username: String,
-    pub password: String,
+    pub password: SecretString,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct SesConfig {
     pub region: String,
     pub access_key: String,
-    pub secret_key: String,
+    pub secret_key: SecretString,
     /// An endpoint other than AWS's public one (VPC endpoints, tests).
     pub endpoint_url: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Transport {
     Smtp(SmtpConfig),
     Ses(SesConfig),
 }
 
 /// A complete, valid mailer configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct MailerConfig {
     pub kind: MailerKind,
     pub sender: Sender,
     pub transport: Transport,
 }
 
-impl MailerConfig {
-    pub fn secret(&self) -> &str {
-        match &self.transport {
-            Transport::Smtp(smtp) => &smtp.password,
-            Transport::Ses(ses) => &ses.secret_key,
+/// Everything a secret is entered for: where it is sent and as whom. A stored secret is used
+/// only for exactly this endpoint, so changing the host, port, security, user name, region,
+/// access key or endpoint URL (or the mailer type) never sends the stored secret anywhere new.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Endpoint {
+    Smtp {
+        kind: MailerKind,
+        host: String,
+        port: u16,
+        security: SmtpSecurity,
+        username: String,
+    },
+    Ses {
+        region: String,
+        access_key: String,
+        endpoint_url: Option<String>,
+    },
+}
+
+impl Endpoint {
+    /// Where mail goes, for people: `smtp.example.com:587` or `SES eu-west-1`.
+    pub fn describe(&self) -> String {
+        match self {
+            Endpoint::Smtp { host, port, .. } => format!("{host}:{port}"),
+            Endpoint::Ses {
+                region, endpoint_url, ..
+            } => match endpoint_url {
+                Some(url) => format!("AWS SES {region} at {url}"),
+                None => format!("AWS SES {region}"),
+            },
         }
     }
 }
 
-/// Parses the form. `stored_secret` is the saved secret, used when the form leaves the secret
-/// empty and the mailer type has not changed. Every problem is reported at once.
-pub fn parse(
-    form: &SettingsForm,
-    stored_secret: Option<(MailerKind, String)>,
-) -> Result<MailerConfig, Vec<FieldError>> {
+/// The saved secret and the endpoint it belongs to.
+#[derive(Clone, Debug)]
+pub struct StoredSecret {
+    pub endpoint: Endpoint,
+    pub secret: SecretString,
+}
+
+impl MailerConfig {
+    pub fn secret(&self) -> &str {
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp.password.expose_secret(),
+            Transport::Ses(ses) => ses.secret_key.expose_secret(),
+        }
+    }
+
+    pub fn endpoint(&self) -> Endpoint {
+        match &self.transport {
+            Transport::Smtp(smtp) => Endpoint::Smtp {
+                kind: self.kind,
+                host: smtp.host.clone(),
+                port: smtp.port,
+                security: smtp.security,
+                username: smtp.username.clone(),
+            },
+            Transport::Ses(ses) => Endpoint::Ses {
+                region: ses.region.clone(),
+                access_key: ses.access_key.clone(),
+                endpoint_url: ses.endpoint_url.clone(),
+            },
+        }
+    }
+}
+
+/// Parses the form. `stored` is the saved secret: it fills an empty secret field only when the
+/// form's endpoint is the one the secret was saved for. Every problem is reported at once.
+pub fn parse(form: &SettingsForm, stored: Option<&StoredSecret>) -> Result<MailerConfig, Vec<FieldError>> {
     let mut errors = Vec::new();
     let Some(kind) = MailerKind::from_code(&form.kind) else {
         return Err(vec![FieldError::new("kind", "Choose a mailer type.")]);
@@ -90,22 +172,36 @@ pub fn parse(
             "Sender name must be at most 100 characters on one line.",
         ));
     }
-    let new_secret = match kind {
+    let typed = match kind {
         // Google shows app passwords in groups of four; the spaces are not part of it.
         MailerKind::GoogleSmtp => form.secret.split_whitespace().collect::<String>(),
         _ => form.secret.clone(),
     };
-    let secret = if !new_secret.is_empty() {
-        Some(new_secret)
-    } else {
-        stored_secret
-            .filter(|(stored_kind, _)| *stored_kind == kind)
-            .map(|(_, s)| s)
+    let endpoint = match kind {
+        MailerKind::GoogleSmtp | MailerKind::Smtp => parse_smtp(kind, form, address.as_ref(), &mut errors),
+        MailerKind::AwsSes => parse_ses(form, &mut errors),
     };
-    let transport = match kind {
-        MailerKind::GoogleSmtp | MailerKind::Smtp => parse_smtp(kind, form, address.as_ref(), secret, &mut errors),
-        MailerKind::AwsSes => parse_ses(form, secret, &mut errors),
+    let typed_nothing = typed.is_empty();
+    let secret = match (typed_nothing, stored) {
+        (false, _) => Some(typed),
+        (true, Some(stored)) if endpoint.as_ref() == Some(&stored.endpoint) => {
+            Some(stored.secret.expose_secret().to_string())
+        }
+        _ => None,
     };
+    let moved = typed_nothing && stored.is_some() && secret.is_none();
+    let username = match &endpoint {
+        Some(Endpoint::Smtp { username, .. }) => username.clone(),
+        _ => form.username.trim().to_string(),
+    };
+    let secret = match kind {
+        MailerKind::AwsSes => secret.unwrap_or_default().trim().to_string(),
+        _ => secret.unwrap_or_default(),
+    };
+    if secret.is_empty() && secret_required(kind, &username) {
+        errors.push(missing_secret(kind, moved));
+    }
+    let transport = endpoint.map(|endpoint| into_transport(endpoint, secret));
     match (address, transport, errors.is_empty()) {
         (Some(address), Some(transport), true) => Ok(MailerConfig {
             kind,
@@ -116,13 +212,62 @@ pub fn parse(
     }
 }
 
+/// Google and SES always sign in; other SMTP servers only when a user name is given.
+fn secret_required(kind: MailerKind, username: &str) -> bool {
+    kind != MailerKind::Smtp || !username.is_empty()
+}
+
+/// The missing secret's message; `moved` when a saved one exists, but for another endpoint.
+fn missing_secret(kind: MailerKind, moved: bool) -> FieldError {
+    let what = match kind {
+        MailerKind::GoogleSmtp => "app password generated for this Google account",
+        MailerKind::Smtp => "password for this user name",
+        MailerKind::AwsSes => "secret access key",
+    };
+    let message = if moved {
+        format!(
+            "The saved secret was entered for the previous server settings, which you changed: enter the {what} again."
+        )
+    } else {
+        format!("Enter the {what}.")
+    };
+    FieldError::new("secret", message)
+}
+
+fn into_transport(endpoint: Endpoint, secret: String) -> Transport {
+    match endpoint {
+        Endpoint::Smtp {
+            kind: _,
+            host,
+            port,
+            security,
+            username,
+        } => Transport::Smtp(SmtpConfig {
+            host,
+            port,
+            security,
+            username,
+            password: secret.into(),
+        }),
+        Endpoint::Ses {
+            region,
+            access_key,
+            endpoint_url,
+        } => Transport::Ses(SesConfig {
+            region,
+            access_key,
+            secret_key: secret.into(),
+            endpoint_url,
+        }),
+    }
+}
+
 fn parse_smtp(
     kind: MailerKind,
     form: &SettingsForm,
     address: Option<&Email>,
-    secret: Option<String>,
     errors: &mut Vec<FieldError>,
-) -> Option<Transport> {
+) -> Option<Endpoint> {
     let host = form.host.trim().to_ascii_lowercase();
     let host_ok = is_hostname(&host);
     if !host_ok {
@@ -152,25 +297,16 @@ fn parse_smtp(
     if username.chars().any(char::is_control) || username.len() > 254 {
         errors.push(FieldError::new("username", "Enter the user name on one line."));
     }
-    let password = secret.unwrap_or_default();
-    let needs_password = kind == MailerKind::GoogleSmtp || !username.is_empty();
-    if needs_password && password.is_empty() {
-        let message = match kind {
-            MailerKind::GoogleSmtp => "Enter the app password generated for this Google account.",
-            _ => "Enter the password for this user name.",
-        };
-        errors.push(FieldError::new("secret", message));
-    }
-    Some(Transport::Smtp(SmtpConfig {
+    Some(Endpoint::Smtp {
+        kind,
         host,
         port: port?,
         security: security?,
         username,
-        password,
-    }))
+    })
 }
 
-fn parse_ses(form: &SettingsForm, secret: Option<String>, errors: &mut Vec<FieldError>) -> Option<Transport> {
+fn parse_ses(form: &SettingsForm, errors: &mut Vec<FieldError>) -> Option<Endpoint> {
     let region = form.aws_region.trim().to_string();
     if !AWS_SES_REGIONS.contains(&region.as_str()) {
         errors.push(FieldError::new(
@@ -185,10 +321,6 @@ fn parse_ses(form: &SettingsForm, secret: Option<String>, errors: &mut Vec<Field
             "Enter the access key ID: 16 or more letters and digits, like AKIAIOSFODNN7EXAMPLE.",
         ));
     }
-    let secret_key = secret.unwrap_or_default().trim().to_string();
-    if secret_key.is_empty() {
-        errors.push(FieldError::new("secret", "Enter the secret access key."));
-    }
     let endpoint = form.endpoint_url.trim().trim_end_matches('/').to_string();
     let endpoint_url = if endpoint.is_empty() {
         None
@@ -201,12 +333,11 @@ fn parse_ses(form: &SettingsForm, secret: Option<String>, errors: &mut Vec<Field
         ));
         None
     };
-    Some(Transport::Ses(SesConfig {
+    Some(Endpoint::Ses {
         region,
         access_key,
-        secret_key,
         endpoint_url,
-    }))
+    })
 }
 
 fn endpoint_is_acceptable(url: &str) -> bool {
@@ -274,15 +405,16 @@ mod tests {
         let config = parse(&smtp_form(), None).unwrap();
         assert_eq!(config.sender.address.as_str(), "roster@example.com");
         assert_eq!(
-            config.transport,
-            Transport::Smtp(SmtpConfig {
+            config.endpoint(),
+            Endpoint::Smtp {
+                kind: MailerKind::Smtp,
                 host: "smtp.example.com".into(),
                 port: 587,
                 security: SmtpSecurity::StartTls,
                 username: "mailer".into(),
-                password: "s3cret".into(),
-            })
+            }
         );
+        assert_eq!(config.secret(), "s3cret");
     }
 
     #[test]
@@ -320,16 +452,99 @@ mod tests {
         }
     }
 
+    fn stored(form: &SettingsForm, secret: &str) -> StoredSecret {
+        StoredSecret {
+            endpoint: parse(form, None).unwrap().endpoint(),
+            secret: secret.into(),
+        }
+    }
+
     #[test]
-    fn an_empty_secret_keeps_the_stored_one_of_the_same_kind_only() {
-        let form = SettingsForm {
+    fn an_empty_secret_keeps_the_stored_one_only_for_the_same_endpoint() {
+        let saved = stored(&smtp_form(), "old");
+        let same = SettingsForm {
             secret: String::new(),
+            sender_name: "Another name".into(),
             ..smtp_form()
         };
-        let kept = parse(&form, Some((MailerKind::Smtp, "old".into()))).unwrap();
-        assert_eq!(kept.secret(), "old");
-        let other_kind = parse(&form, Some((MailerKind::AwsSes, "aws".into())));
-        assert_eq!(fields(other_kind.unwrap_err()), ["secret"]);
+        assert_eq!(parse(&same, Some(&saved)).unwrap().secret(), "old");
+        let moved = [
+            SettingsForm {
+                host: "mail.attacker.example".into(),
+                ..same.clone()
+            },
+            SettingsForm {
+                port: "2525".into(),
+                ..same.clone()
+            },
+            SettingsForm {
+                security: "tls".into(),
+                ..same.clone()
+            },
+            SettingsForm {
+                username: "someone-else".into(),
+                ..same.clone()
+            },
+            SettingsForm {
+                kind: "google_smtp".into(),
+                ..same.clone()
+            },
+        ];
+        for form in moved {
+            let errors = parse(&form, Some(&saved)).unwrap_err();
+            assert_eq!(fields(errors.clone()), ["secret"], "{form:?}");
+            assert!(errors[0].message.contains("enter the"), "{}", errors[0].message);
+        }
+        // A relay without sign-in needs no secret, and never gets the saved one.
+        let anonymous = SettingsForm {
+            username: String::new(),
+            ..same
+        };
+        assert_eq!(parse(&anonymous, Some(&saved)).unwrap().secret(), "");
+    }
+
+    #[test]
+    fn the_ses_secret_stays_with_its_region_access_key_and_endpoint() {
+        let form = SettingsForm {
+            kind: "aws_ses".into(),
+            sender_address: "roster@example.com".into(),
+            aws_region: "eu-west-1".into(),
+            aws_access_key: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret: "wJalrXUtnFEMI/K7MDENG".into(),
+            ..Default::default()
+        };
+        let saved = stored(&form, "wJalrXUtnFEMI/K7MDENG");
+        let same = SettingsForm {
+            secret: String::new(),
+            ..form
+        };
+        assert_eq!(parse(&same, Some(&saved)).unwrap().secret(), "wJalrXUtnFEMI/K7MDENG");
+        for form in [
+            SettingsForm {
+                aws_region: "us-east-1".into(),
+                ..same.clone()
+            },
+            SettingsForm {
+                aws_access_key: "AKIAOTHERKEY00000000".into(),
+                ..same.clone()
+            },
+            SettingsForm {
+                endpoint_url: "http://127.0.0.1:9".into(),
+                ..same.clone()
+            },
+        ] {
+            assert_eq!(fields(parse(&form, Some(&saved)).unwrap_err()), ["secret"], "{form:?}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let form = smtp_form();
+        let config = parse(&form, None).unwrap();
+        let saved = stored(&form, "s3cret");
+        for printed in [format!("{form:?}"), format!("{config:?}"), format!("{saved:?}")] {
+            assert!(!printed.contains("s3cret"), "{printed}");
+        }
     }
 
     #[test]
@@ -347,7 +562,7 @@ mod tests {
             panic!("smtp")
         };
         assert_eq!(smtp.username, "roster@example.com");
-        assert_eq!(smtp.password, "abcdefghijklmnop");
+        assert_eq!(smtp.password.expose_secret(), "abcdefghijklmnop");
         let no_password = SettingsForm {
             secret: " ".into(),
             ..form
@@ -379,7 +594,7 @@ mod tests {
         };
         assert_eq!(
             fields(parse(&bad, None).unwrap_err()),
-            ["aws_region", "aws_access_key", "secret", "endpoint_url"]
+            ["aws_region", "aws_access_key", "endpoint_url", "secret"]
         );
         let vpc = SettingsForm {
             endpoint_url: "https://vpce-1.email.eu-west-1.vpce.amazonaws.com".into(),

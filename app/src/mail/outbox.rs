@@ -3,8 +3,10 @@
 //! message's deadline (two days), so a mail server that is down for a day loses nothing.
 //! Several workers (replicas) can run at once: each email is claimed by a conditional update.
 
-use super::store::{self, NewEmail, OutboxRow};
+use super::store::{self, ConfigRow, NewEmail, OutboxRow};
+use super::templates;
 use super::transport::{Mailer, OutgoingEmail, SEND_TIMEOUT};
+use crate::crypto;
 use crate::state::AppState;
 use sqlx::{Any, Executor};
 
@@ -17,6 +19,23 @@ const CLAIM_SECS: i64 = 4 * SEND_TIMEOUT.as_secs() as i64;
 const FIRST_RETRY_SECS: i64 = 30;
 const MAX_RETRY_SECS: i64 = 3600;
 
+/// Stands in a queued email's bodies for its link (see [`Extras::link`]).
+pub const LINK_PLACEHOLDER: &str = "{{roster:link}}";
+
+const LINK_PURPOSE: &str = "outbox.link_enc";
+const VIA_CONFIG_PURPOSE: &str = "outbox.via_config_enc";
+
+/// What a queued email may carry besides its bodies, sealed with the instance key.
+#[derive(Default)]
+pub struct Extras<'a> {
+    /// A live link (an invitation): the bodies hold [`LINK_PLACEHOLDER`] instead, so the
+    /// database holds no working link in clear; it is put in at send time.
+    pub link: Option<&'a str>,
+    /// Send through this saved configuration, not the current one (a notice about a change of
+    /// configuration goes where mail went before it).
+    pub via_config: Option<&'a ConfigRow>,
+}
+
 /// Writes an email to the outbox. Call inside the transaction of the action that causes it,
 /// then [`crate::state::MailRuntime::wake_worker`] after the commit.
 pub async fn queue<'c, E: Executor<'c, Database = Any>>(
@@ -24,6 +43,22 @@ pub async fn queue<'c, E: Executor<'c, Database = Any>>(
     email: &OutgoingEmail,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
+    queue_with(exec, email, Extras::default(), &[0; 32], now).await
+}
+
+/// [`queue`] with sealed extras; `key` is the instance key.
+pub async fn queue_with<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    email: &OutgoingEmail,
+    extras: Extras<'_>,
+    key: &[u8; 32],
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let link_enc = extras.link.map(|link| crypto::seal(key, LINK_PURPOSE, link));
+    let via_config_enc = extras.via_config.map(|row| {
+        let json = serde_json::to_string(row).expect("a configuration row serialises");
+        crypto::seal(key, VIA_CONFIG_PURPOSE, &json)
+    });
     store::enqueue(
         exec,
         &NewEmail {
@@ -31,6 +66,8 @@ pub async fn queue<'c, E: Executor<'c, Database = Any>>(
             subject: &email.subject,
             body_text: &email.text,
             body_html: &email.html,
+            link_enc: link_enc.as_deref(),
+            via_config_enc: via_config_enc.as_deref(),
             now,
             give_up_at: now + RETRY_WINDOW_SECS,
         },
@@ -87,8 +124,9 @@ pub async fn deliver_due(state: &AppState) -> Result<Round, sqlx::Error> {
     let mut sends = tokio::task::JoinSet::new();
     for row in claimed {
         let mailer = mailer.clone();
+        let state = state.clone();
         sends.spawn(async move {
-            let result = send_row(&mailer, &row).await;
+            let result = send_row(&state, &mailer, &row).await;
             (row, result)
         });
     }
@@ -119,15 +157,31 @@ pub async fn deliver_due(state: &AppState) -> Result<Round, sqlx::Error> {
     Ok(round)
 }
 
-async fn send_row(mailer: &Mailer, row: &OutboxRow) -> Result<(), String> {
-    mailer
-        .send(&OutgoingEmail {
-            to: row.recipient.clone(),
-            subject: row.subject.clone(),
-            text: row.body_text.clone(),
-            html: row.body_html.clone(),
-        })
-        .await
+async fn send_row(state: &AppState, current: &Mailer, row: &OutboxRow) -> Result<(), String> {
+    let key = state.config.key();
+    let unreadable = "it cannot be decrypted: ROSTER_SECRET_KEY changed since it was queued";
+    let (mut text, mut html) = (row.body_text.clone(), row.body_html.clone());
+    if let Some(sealed) = &row.link_enc {
+        let link = crypto::open(key, LINK_PURPOSE, sealed).ok_or_else(|| format!("the email's link: {unreadable}"))?;
+        text = text.replace(LINK_PLACEHOLDER, &link);
+        html = html.replace(LINK_PLACEHOLDER, &templates::escape(&link));
+    }
+    let email = OutgoingEmail {
+        to: row.recipient.clone(),
+        subject: row.subject.clone(),
+        text,
+        html,
+    };
+    match &row.via_config_enc {
+        None => current.send(&email).await,
+        Some(sealed) => {
+            let json = crypto::open(key, VIA_CONFIG_PURPOSE, sealed)
+                .ok_or_else(|| format!("the configuration to send through: {unreadable}"))?;
+            let config: ConfigRow =
+                serde_json::from_str(&json).map_err(|e| format!("the configuration to send through: {e}"))?;
+            super::service::one_off_mailer(state, &config)?.send(&email).await
+        }
+    }
 }
 
 #[cfg(test)]

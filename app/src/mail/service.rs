@@ -1,16 +1,21 @@
-//! (ssr) Email configuration rules: saving (validated, secrets sealed), reading back without
-//! secrets, sending a test email, and building the mailer the outbox worker uses.
+//! (ssr) Email configuration rules: saving (Global Administrators only, confirmed with their
+//! password, every Global Administrator told), reading back without secrets, sending a test
+//! email, and building the mailer the outbox worker uses.
 
-use super::config::{self, MailerConfig, SettingsForm, Transport};
+use super::config::{self, MailerConfig, SettingsForm, StoredSecret, Transport};
 use super::store::{self, ConfigRow};
 use super::transport::Mailer;
-use super::{templates, EmailSettings, MailerKind, SmtpSecurity};
-use crate::activity::store::{self as activity, Action};
+use super::{outbox, templates, EmailSettings, MailerKind, SmtpSecurity};
+use crate::activity::store::{self as activity, Action, Entry};
+use crate::auth::limits::{self, Admission, MAIL_TESTS};
+use crate::auth::service::confirm_password;
 use crate::auth::Me;
 use crate::context::RequestMeta;
 use crate::crypto;
-use crate::domain::AppError;
+use crate::domain::{AppError, FieldError, Permission};
 use crate::state::AppState;
+use crate::users::store as users;
+use secrecy::ExposeSecret;
 
 /// Binds sealed secrets to this table, so they open nowhere else.
 const SECRET_PURPOSE: &str = "email_config.secret";
@@ -37,26 +42,53 @@ fn public_view(row: &ConfigRow) -> EmailSettings {
     }
 }
 
-/// The stored secret with its mailer type, for a form that leaves the secret empty.
-fn stored_secret(state: &AppState, row: Option<&ConfigRow>) -> Option<(MailerKind, String)> {
+/// The stored secret with the endpoint it was saved for, for a form that leaves it empty.
+fn stored_secret(state: &AppState, row: Option<&ConfigRow>) -> Option<StoredSecret> {
     let row = row?;
-    let secret = crypto::open(&state.config.secret_key, SECRET_PURPOSE, row.secret_enc.as_deref()?)?;
-    Some((MailerKind::from_code(&row.kind)?, secret))
+    row.secret_enc.as_ref()?;
+    let config = config_from_row(state, row).ok()?;
+    Some(StoredSecret {
+        endpoint: config.endpoint(),
+        secret: config.secret().to_string().into(),
+    })
 }
 
+/// Saves a new configuration (Global Administrators only: whoever controls the mailer reads
+/// every invitation link). The actor confirms with their own password, and every Global
+/// Administrator is told, through the configuration as it was, who changed it, from where and
+/// to which server.
 pub async fn save(
     state: &AppState,
     actor: &Me,
     form: SettingsForm,
+    current_password: String,
     meta: &RequestMeta,
 ) -> Result<EmailSettings, AppError> {
-    // Loaded once: it supplies a kept secret and the activity log's "before".
+    // Loaded once: it supplies a kept secret, the activity log's "before" and the notice's route.
     let before = store::load_config(&state.db.pool).await?;
     let stored = stored_secret(state, before.as_ref());
-    let parsed = config::parse(&form, stored.clone()).map_err(AppError::Invalid)?;
+    let parsed = config::parse(&form, stored.as_ref());
+    let password_missing = current_password
+        .is_empty()
+        .then(|| FieldError::new("current_password", "Enter your own password to confirm this change."));
+    let parsed = match (parsed, password_missing) {
+        (Ok(parsed), None) => parsed,
+        (Ok(_), Some(missing)) => return Err(AppError::Invalid(vec![missing])),
+        (Err(mut errors), missing) => {
+            errors.extend(missing);
+            return Err(AppError::Invalid(errors));
+        }
+    };
+    if !confirm_password(state, &actor.email, current_password).await? {
+        return Err(AppError::invalid("current_password", "Your password is not right."));
+    }
     let now = state.clock.now();
     let row = to_row(state, &parsed, now);
-    let secret_changed = stored.map(|(_, secret)| secret).as_deref() != Some(parsed.secret());
+    let secret_changed = stored.as_ref().map(|s| s.secret.expose_secret()) != Some(parsed.secret());
+    let previous_endpoint = before
+        .as_ref()
+        .and_then(|b| config_from_row(state, b).ok())
+        .map(|c| c.endpoint().describe());
     let mut tx = state.db.begin().await?;
     store::save_config(&mut *tx, &row, actor.id.0).await?;
     let details = serde_json::json!({
@@ -78,6 +110,28 @@ pub async fn save(
         },
     )
     .await?;
+    // The first configuration has no previous route, and one through the new route would
+    // tell nothing to whoever might have chosen it to read the mail.
+    if let (Some(before), Some(before_text)) = (before.as_ref(), previous_endpoint) {
+        let after = parsed.endpoint().describe();
+        for admin in users::active_global_admin_emails(&mut *tx).await? {
+            let notice = templates::mailer_changed(&templates::MailerChanged {
+                to: &admin,
+                actor: &actor.display_name(),
+                actor_email: &actor.email,
+                ip: &meta.ip,
+                user_agent: &meta.user_agent,
+                at: now,
+                before: &before_text,
+                after: &after,
+            });
+            let extras = outbox::Extras {
+                via_config: Some(before),
+                ..Default::default()
+            };
+            outbox::queue_with(&mut *tx, &notice, extras, state.config.key(), now).await?;
+        }
+    }
     tx.commit().await?;
     // Mail that waited for a configuration can go now.
     state.mail.wake_worker();
@@ -103,7 +157,7 @@ fn to_row(state: &AppState, config: &MailerConfig, now: i64) -> ConfigRow {
         port: 0,
         security: SmtpSecurity::ImplicitTls.code().into(),
         username: String::new(),
-        secret_enc: (!secret.is_empty()).then(|| crypto::seal(&state.config.secret_key, SECRET_PURPOSE, secret)),
+        secret_enc: (!secret.is_empty()).then(|| crypto::seal(state.config.key(), SECRET_PURPOSE, secret)),
         aws_region: String::new(),
         aws_access_key: String::new(),
         endpoint_url: String::new(),
@@ -125,17 +179,74 @@ fn to_row(state: &AppState, config: &MailerConfig, now: i64) -> ConfigRow {
     row
 }
 
-/// Sends a test email to the signed-in admin with the settings in the form (the stored secret
-/// fills an empty secret field), without saving them. Bounded by the send timeout.
-pub async fn send_test(state: &AppState, actor: &Me, form: SettingsForm) -> Result<String, AppError> {
+/// Sends a test email to the signed-in admin, without saving anything. A Global
+/// Administrator tests the settings in the form (the stored secret fills an empty secret field
+/// only for the saved endpoint); an Administrator, who may not change where mail goes, tests
+/// the saved configuration. At most a few a minute per admin, each in the activity log, and
+/// bounded by the send timeout.
+pub async fn send_test(
+    state: &AppState,
+    actor: &Me,
+    form: SettingsForm,
+    meta: &RequestMeta,
+) -> Result<String, AppError> {
     let saved = store::load_config(&state.db.pool).await?;
-    let parsed = config::parse(&form, stored_secret(state, saved.as_ref())).map_err(AppError::Invalid)?;
-    let mailer = Mailer::new(&parsed).map_err(|e| AppError::Upstream(format!("The test email was not sent: {e}")))?;
-    let message = templates::test_message(&actor.email, parsed.kind.label());
-    match mailer.send(&message).await {
+    let parsed = if actor.can(Permission::ManageMailer) {
+        config::parse(&form, stored_secret(state, saved.as_ref()).as_ref()).map_err(AppError::Invalid)?
+    } else {
+        let saved = saved.as_ref().ok_or_else(|| {
+            AppError::Conflict("No email configuration is saved yet: a Global Administrator sets it up.".into())
+        })?;
+        config_from_row(state, saved).map_err(|e| AppError::Upstream(format!("The test email was not sent: {e}")))?
+    };
+    match limits::reserve(state, &[(MAIL_TESTS, &actor.id.0.to_string())]).await? {
+        Admission::Reserved(reservation) => limits::keep(reservation),
+        Admission::Refused { .. } => {
+            return Err(AppError::RateLimited(format!(
+                "You can send {} test emails a minute. Wait a minute and try again.",
+                MAIL_TESTS.max
+            )))
+        }
+    }
+    let endpoint = parsed.endpoint().describe();
+    let result = match Mailer::new(&parsed) {
+        Ok(mailer) => {
+            mailer
+                .send(&templates::test_message(&actor.email, parsed.kind.label()))
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    let details = serde_json::json!({
+        "to": actor.email, "through": endpoint, "error": result.as_ref().err(),
+    });
+    activity::record(
+        &state.db.pool,
+        &Entry {
+            at: state.clock.now(),
+            actor_id: Some(actor.id.0),
+            actor_name: &actor.display_name(),
+            actor_email: &actor.email,
+            action: "email_config.test_sent",
+            object_type: "settings",
+            object_name: "Email Configuration",
+            success: result.is_ok(),
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            details: details.to_string(),
+            ..Entry::default()
+        },
+    )
+    .await?;
+    match result {
         Ok(()) => Ok(format!("Test email sent to {}.", actor.email)),
         Err(error) => Err(AppError::Upstream(format!("The test email was not sent: {error}"))),
     }
+}
+
+/// A mailer for a configuration other than the current one (not cached: such sends are rare).
+pub fn one_off_mailer(state: &AppState, row: &ConfigRow) -> Result<Mailer, String> {
+    Mailer::new(&config_from_row(state, row)?)
 }
 
 /// The mailer for the saved configuration: `None` when nothing is configured, `Some(Err)` when
@@ -155,7 +266,7 @@ pub async fn current_mailer(state: &AppState) -> Result<Option<Result<Mailer, St
 
 fn config_from_row(state: &AppState, row: &ConfigRow) -> Result<MailerConfig, String> {
     let secret = match row.secret_enc.as_deref() {
-        Some(sealed) => crypto::open(&state.config.secret_key, SECRET_PURPOSE, sealed).ok_or(
+        Some(sealed) => crypto::open(state.config.key(), SECRET_PURPOSE, sealed).ok_or(
             "the saved mail password cannot be decrypted: ROSTER_SECRET_KEY changed; save the email configuration again",
         )?,
         None => String::new(),

@@ -3,7 +3,7 @@
 use sqlx::{Any, Executor, FromRow, Row};
 
 /// The saved configuration; `secret_enc` is sealed with the instance key.
-#[derive(Clone, Debug, PartialEq, FromRow)]
+#[derive(Clone, Debug, PartialEq, FromRow, serde::Serialize, serde::Deserialize)]
 pub struct ConfigRow {
     pub kind: String,
     pub sender_address: String,
@@ -74,20 +74,26 @@ pub struct NewEmail<'a> {
     pub subject: &'a str,
     pub body_text: &'a str,
     pub body_html: &'a str,
+    /// The link the bodies' placeholder stands for, sealed.
+    pub link_enc: Option<&'a str>,
+    /// The mailer configuration to send through instead of the current one, sealed.
+    pub via_config_enc: Option<&'a str>,
     pub now: i64,
     pub give_up_at: i64,
 }
 
 pub async fn enqueue<'c, E: Executor<'c, Database = Any>>(exec: E, email: &NewEmail<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (channel, recipient, subject, body_text, body_html, status, attempts, \
-         next_attempt_at, locked_until, created_at, give_up_at) \
-         VALUES ('email', $1, $2, $3, $4, 'queued', 0, $5, 0, $5, $6) RETURNING id",
+        "INSERT INTO outbox (channel, recipient, subject, body_text, body_html, link_enc, via_config_enc, status, \
+         attempts, next_attempt_at, locked_until, created_at, give_up_at) \
+         VALUES ('email', $1, $2, $3, $4, $5, $6, 'queued', 0, $7, 0, $7, $8) RETURNING id",
     )
     .bind(email.recipient)
     .bind(email.subject)
     .bind(email.body_text)
     .bind(email.body_html)
+    .bind(email.link_enc)
+    .bind(email.via_config_enc)
     .bind(email.now)
     .bind(email.give_up_at)
     .fetch_one(exec)
@@ -102,6 +108,8 @@ pub struct OutboxRow {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    pub link_enc: Option<String>,
+    pub via_config_enc: Option<String>,
     pub attempts: i64,
     pub give_up_at: i64,
 }
@@ -133,7 +141,7 @@ pub async fn claim<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Option<OutboxRow>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE outbox SET locked_until = $1 WHERE id = $2 AND status = 'queued' AND locked_until <= $3 \
-         RETURNING id, recipient, subject, body_text, body_html, attempts, give_up_at",
+         RETURNING id, recipient, subject, body_text, body_html, link_enc, via_config_enc, attempts, give_up_at",
     )
     .bind(lock_until)
     .bind(id)
@@ -145,7 +153,7 @@ pub async fn claim<'c, E: Executor<'c, Database = Any>>(
 pub async fn mark_sent<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, locked_until = 0, \
-         last_error = NULL WHERE id = $2",
+         last_error = NULL, link_enc = NULL, via_config_enc = NULL WHERE id = $2",
     )
     .bind(now)
     .bind(id)
@@ -164,7 +172,7 @@ pub async fn mark_attempt_failed<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
-         locked_until = 0 WHERE id = $4",
+         locked_until = 0, link_enc = CASE WHEN $1 = 'failed' THEN NULL ELSE link_enc END WHERE id = $4",
     )
     .bind(if give_up { "failed" } else { "queued" })
     .bind(error)
@@ -181,16 +189,15 @@ pub async fn expire_unsendable<'c, E: Executor<'c, Database = Any>>(
     now: i64,
     reason: &str,
 ) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query(
-            "UPDATE outbox SET status = 'failed', last_error = $1 WHERE status = 'queued' AND give_up_at <= $2",
-        )
-        .bind(reason)
-        .bind(now)
-        .execute(exec)
-        .await?
-        .rows_affected(),
+    Ok(sqlx::query(
+        "UPDATE outbox SET status = 'failed', last_error = $1, link_enc = NULL \
+             WHERE status = 'queued' AND give_up_at <= $2",
     )
+    .bind(reason)
+    .bind(now)
+    .execute(exec)
+    .await?
+    .rows_affected())
 }
 
 #[derive(Clone, Debug, FromRow)]

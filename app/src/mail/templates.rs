@@ -81,6 +81,58 @@ pub fn account_ready(ready: &AccountReady<'_>) -> OutgoingEmail {
     }
 }
 
+/// To every Global Administrator when the email configuration changes, sent through the
+/// configuration as it was before: whoever redirected the mail cannot also swallow this.
+pub struct MailerChanged<'a> {
+    pub to: &'a str,
+    pub actor: &'a str,
+    pub actor_email: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub at: i64,
+    pub before: &'a str,
+    pub after: &'a str,
+}
+
+pub fn mailer_changed(change: &MailerChanged<'_>) -> OutgoingEmail {
+    let at = format_utc(change.at);
+    let from = if change.ip.is_empty() {
+        "an unknown address"
+    } else {
+        change.ip
+    };
+    let text = format!(
+        "Hello,\n\n{actor} <{email}> changed Roster's email configuration on {at}, from {from} ({agent}).\n\n\
+         Email went through: {before}\nEmail now goes through: {after}\n\n\
+         Invitation links travel through this mail server. If you did not expect this change, \
+         check Settings → Email Configuration and the activity log now.\n",
+        actor = change.actor,
+        email = change.actor_email,
+        agent = change.user_agent,
+        before = change.before,
+        after = change.after,
+    );
+    let html = layout(&format!(
+        "<p>Hello,</p><p><strong>{actor}</strong> &lt;{email}&gt; changed Roster's email configuration on \
+         <strong>{at}</strong>, from {from} ({agent}).</p>\
+         <p>Email went through: <strong>{before}</strong><br>Email now goes through: <strong>{after}</strong></p>\
+         <p>Invitation links travel through this mail server. If you did not expect this change, check \
+         Settings → Email Configuration and the activity log now.</p>",
+        actor = escape(change.actor),
+        email = escape(change.actor_email),
+        from = escape(from),
+        agent = escape(change.user_agent),
+        before = escape(change.before),
+        after = escape(change.after),
+    ));
+    OutgoingEmail {
+        to: change.to.to_string(),
+        subject: format!("Roster's email configuration was changed by {}", change.actor),
+        text,
+        html,
+    }
+}
+
 /// The message "Send test email" sends.
 pub fn test_message(to: &str, mailer: &str) -> OutgoingEmail {
     OutgoingEmail {

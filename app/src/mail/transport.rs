@@ -8,6 +8,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -126,14 +127,23 @@ fn smtp_transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor
         // A batch of invitations shares a few connections instead of opening one per email.
         .pool_config(PoolConfig::new().max_size(4).idle_timeout(Duration::from_secs(60)));
     if !smtp.username.is_empty() {
-        builder = builder.credentials(Credentials::new(smtp.username.clone(), smtp.password.clone()));
+        builder = builder.credentials(Credentials::new(
+            smtp.username.clone(),
+            smtp.password.expose_secret().to_string(),
+        ));
     }
     Ok(builder.build())
 }
 
 fn ses_client(ses: &SesConfig) -> aws_sdk_sesv2::Client {
     use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
-    let credentials = Credentials::new(ses.access_key.clone(), ses.secret_key.clone(), None, None, "roster");
+    let credentials = Credentials::new(
+        ses.access_key.clone(),
+        ses.secret_key.expose_secret().to_string(),
+        None,
+        None,
+        "roster",
+    );
     let timeouts = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
         .operation_timeout(COMMAND_TIMEOUT)
         .connect_timeout(Duration::from_secs(10))

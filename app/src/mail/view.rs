@@ -4,6 +4,7 @@
 use super::api::{SaveEmailSettings, SendTestEmail};
 use super::{EmailSettings, MailerKind, SmtpSecurity, AWS_SES_REGIONS, GOOGLE_SMTP_HOST, GOOGLE_SMTP_PORT};
 use crate::auth::view::Gated;
+use crate::auth::Me;
 use crate::domain::{AppError, Permission};
 use crate::ui::{suspense_body, Field, FormError, LoadError, Page};
 use leptos::form::FromFormData;
@@ -17,8 +18,10 @@ pub fn EmailConfigPage() -> impl IntoView {
             <Page title="Email Configuration">
                 <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {suspense_body(move || Suspend::new(async move {
+                        let may_change = expect_context::<Me>().can(Permission::ManageMailer);
                         match saved.await {
-                            Ok(settings) => view! { <EmailForm saved=settings/> }.into_any(),
+                            Ok(settings) if may_change => view! { <EmailForm saved=settings/> }.into_any(),
+                            Ok(settings) => view! { <SavedConfiguration saved=settings/> }.into_any(),
                             Err(e) => view! { <LoadError error=e/> }.into_any(),
                         }
                     }))}
@@ -115,6 +118,14 @@ fn EmailForm(saved: Option<EmailSettings>) -> impl IntoView {
                 let saved = current.get_untracked().filter(|s| s.kind == k);
                 view! { <KindFields kind=k saved=saved error=error/> }
             }}
+            <Field
+                name="current_password"
+                label="Your password"
+                kind="password"
+                autocomplete="current-password"
+                hint="Saving changes where Roster's mail, and every invitation link, goes: confirm it with your own password. Every Global Administrator is told of the change."
+                server_error=error
+            />
             <div class="button-row">
                 <button type="submit" name="intent" value="save" class="primary" disabled=busy>"Save"</button>
                 <button type="submit" name="intent" value="test" class="secondary" disabled=busy>
@@ -133,10 +144,14 @@ fn EmailForm(saved: Option<EmailSettings>) -> impl IntoView {
 #[component]
 fn KindFields(kind: MailerKind, saved: Option<EmailSettings>, error: Signal<Option<AppError>>) -> impl IntoView {
     let s = saved.clone().unwrap_or_else(|| defaults(kind));
+    let bound_to = match kind {
+        MailerKind::AwsSes => "the region, the access key ID or the endpoint URL",
+        _ => "the host, the port, the security or the user name",
+    };
     let secret_hint = if saved.as_ref().is_some_and(|s| s.secret_set) {
-        "A value is saved and never shown. Leave this empty to keep it, or type a new one to replace it."
+        format!("A value is saved and never shown. Leave this empty to keep it, or type a new one to replace it. Changing {bound_to} clears it: then enter it again.")
     } else {
-        ""
+        String::new()
     };
     let port = if s.port == 0 { String::new() } else { s.port.to_string() };
     let sender = view! {
@@ -171,7 +186,7 @@ fn KindFields(kind: MailerKind, saved: Option<EmailSettings>, error: Signal<Opti
             </div>
             <div class="row">
                 <Field name="username" label="User name" value=s.username.clone() autocomplete="off" hint="Leave empty if the server needs no sign-in." server_error=error/>
-                <Field name="secret" label="Password" kind="password" autocomplete="new-password" hint=secret_hint server_error=error/>
+                <Field name="secret" label="Password" kind="password" autocomplete="new-password" hint=secret_hint.clone() server_error=error/>
             </div>
             {sender}
         }
@@ -190,7 +205,7 @@ fn KindFields(kind: MailerKind, saved: Option<EmailSettings>, error: Signal<Opti
             </div>
             <div class="row">
                 <Field name="aws_access_key" label="Access key ID" value=s.aws_access_key.clone() autocomplete="off" server_error=error/>
-                <Field name="secret" label="Secret access key" kind="password" autocomplete="new-password" hint=secret_hint server_error=error/>
+                <Field name="secret" label="Secret access key" kind="password" autocomplete="new-password" hint=secret_hint.clone() server_error=error/>
             </div>
             <Field
                 name="endpoint_url"
@@ -203,6 +218,61 @@ fn KindFields(kind: MailerKind, saved: Option<EmailSettings>, error: Signal<Opti
         }
         .into_any(),
     }
+}
+
+/// What an Administrator sees: the saved configuration (never its secret) and a test through it.
+/// Only a Global Administrator may change where mail goes.
+#[component]
+fn SavedConfiguration(saved: Option<EmailSettings>) -> impl IntoView {
+    let test = ServerAction::<SendTestEmail>::new();
+    let error = Signal::derive(move || test.value().get().and_then(Result::err));
+    let Some(s) = saved else {
+        return view! {
+            <p class="notice">"No email service is configured: invitations can only be shared as links. A Global Administrator can set one up."</p>
+        }
+        .into_any();
+    };
+    let secret = if s.secret_set { "Saved (never shown)" } else { "None" };
+    let rows: Vec<(&'static str, String)> = match s.kind {
+        MailerKind::AwsSes => vec![
+            ("Region", s.aws_region.clone()),
+            ("Access key ID", s.aws_access_key.clone()),
+            (
+                "Endpoint URL",
+                if s.endpoint_url.is_empty() {
+                    "AWS's own".into()
+                } else {
+                    s.endpoint_url.clone()
+                },
+            ),
+            ("Secret access key", secret.into()),
+        ],
+        _ => vec![
+            ("Host", s.host.clone()),
+            ("Port", s.port.to_string()),
+            ("Security", s.security.label().into()),
+            ("User name", s.username.clone()),
+            ("Password", secret.into()),
+        ],
+    };
+    view! {
+        <p class="notice">{format!("Roster sends email through {} as {}.", s.kind.label(), s.sender_address)}</p>
+        <p class="hint">"Only a Global Administrator can change where Roster's mail goes. You can send a test email through the saved configuration."</p>
+        <dl class="summary">
+            <dt>"Mailer type"</dt><dd>{s.kind.label()}</dd>
+            <dt>"Sender"</dt><dd>{format!("{} {}", s.sender_name, s.sender_address)}</dd>
+            {rows.into_iter().map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> }).collect_view()}
+        </dl>
+        <ActionForm action=test>
+            <FormError error=error/>
+            <input type="hidden" name="kind" value=s.kind.code()/>
+            <div class="button-row">
+                <button type="submit" class="secondary" disabled=move || test.pending().get()>"Send test email"</button>
+            </div>
+            {move || test.value().get().and_then(Result::ok).map(|text| view! { <p class="notice success" role="status">{text}</p> })}
+        </ActionForm>
+    }
+    .into_any()
 }
 
 #[component]

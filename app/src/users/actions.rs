@@ -8,7 +8,8 @@ use crate::activity::store::{self as activity, Action};
 use crate::auth::Me;
 use crate::context::RequestMeta;
 use crate::db::Backend;
-use crate::domain::{parse_name, AppError, FieldError, Permission, Role, UserId};
+use crate::domain::{effective_permissions, parse_name, AppError, FieldError, Permission, Role, UserId};
+use crate::invites::service as invites;
 use crate::state::AppState;
 use serde_json::json;
 
@@ -77,7 +78,8 @@ fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppErro
         }
     }
     let may_manage_global_admins = actor.can(Permission::ManageGlobalAdmins);
-    if role_of(target) == Role::GlobalAdministrator && !may_manage_global_admins {
+    // Global Administrator rights by role or through a group: both are acting on one.
+    if target.is_global_admin() && !may_manage_global_admins {
         return forbidden("Only a Global Administrator can change a Global Administrator.");
     }
     if *change == Change::Role(Role::GlobalAdministrator) && !may_manage_global_admins {
@@ -118,7 +120,7 @@ pub async fn apply(
     if !store::lock_user(&mut *tx, user.0).await? {
         return Err(not_found());
     }
-    let target = store::find_target(&mut *tx, user.0).await?.ok_or_else(not_found)?;
+    let target = store::find_target(&mut tx, user.0).await?.ok_or_else(not_found)?;
     check(actor, &target, &change)?;
     let Some((action, details)) = write(&mut tx, &target, &change, now).await? else {
         return Ok(()); // Nothing to change (the same name or role again).
@@ -159,6 +161,7 @@ async fn write(
 ) -> Result<Option<(&'static str, serde_json::Value)>, AppError> {
     let id = target.id;
     let status = |s: &str| json!({ "status": s });
+    let name = format!("{} {}", target.first_name, target.last_name);
     Ok(Some(match change {
         Change::Name { first_name, last_name } => {
             if *first_name == target.first_name && *last_name == target.last_name {
@@ -178,30 +181,40 @@ async fn write(
                 return Ok(None);
             }
             store::set_role(&mut **tx, id, role.code(), now).await?;
+            let after = effective_permissions(*role, target.group_roles.iter().copied());
+            let why = format!("{name}, who sent it, may no longer invite with this role.");
+            let revoked = invites::revoke_beyond_authority(tx, id, &after, &why, now).await?;
             (
                 "user.role_changed",
-                json!({ "before": { "role": role_of(target).label() }, "after": { "role": role.label() } }),
+                json!({
+                    "before": { "role": role_of(target).label() },
+                    "after": { "role": role.label() },
+                    "pending_invites_revoked": revoked,
+                }),
             )
         }
         Change::Disable => {
             // Sessions stay: the next request of any of them ends it and says why.
             store::set_disabled(&mut **tx, id, true, now).await?;
+            let why = format!("{name}, who sent it, was disabled.");
+            let revoked = invites::revoke_beyond_authority(tx, id, &[], &why, now).await?;
             (
                 "user.disabled",
-                json!({ "before": status("active"), "after": status("disabled") }),
+                json!({ "before": status("active"), "after": status("disabled"), "pending_invites_revoked": revoked }),
             )
         }
         Change::Enable => {
             store::set_disabled(&mut **tx, id, false, now).await?;
             // A session left over from before the disable must never come back to life.
-            let ended = store::delete_sessions_of(&mut **tx, id).await?;
+            let ended = crate::auth::store::delete_sessions_of(&mut **tx, id).await?;
             (
                 "user.enabled",
                 json!({ "before": status("disabled"), "after": status("active"), "old_sessions_ended": ended }),
             )
         }
         Change::Delete => {
-            let revoked = store::revoke_invites_sent_by(&mut **tx, id, now).await?;
+            let why = format!("{name}, who sent it, was deleted.");
+            let revoked = invites::revoke_beyond_authority(tx, id, &[], &why, now).await?;
             store::delete_user(&mut **tx, id).await?;
             (
                 "user.deleted",

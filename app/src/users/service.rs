@@ -208,3 +208,12 @@ mod cursor {
         Some((key, id.parse().ok()?))
     }
 }
+
+/// What a user may do now (their role's and groups' permissions), or `None` when they are
+/// disabled or gone: such a user can no longer grant anything.
+pub async fn authority(state: &AppState, user: i64) -> Result<Option<Vec<crate::domain::Permission>>, sqlx::Error> {
+    let mut tx = state.db.pool.begin().await?;
+    let target = store::find_target(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(target.filter(|t| t.status == "active").map(|t| t.permissions()))
+}

@@ -15,6 +15,7 @@
 use super::match_counts::Matches;
 use super::{TabCounts, UserSort, UserTab};
 use crate::db::Backend;
+use crate::domain::Role;
 use sqlx::{Any, Executor, FromRow, Row};
 
 #[derive(Clone, Debug, FromRow)]
@@ -465,6 +466,23 @@ pub struct TargetUser {
     pub last_name: String,
     pub role: String,
     pub status: String,
+    /// The roles the user's groups grant (filled by [`find_target`] only).
+    #[sqlx(skip)]
+    pub group_roles: Vec<Role>,
+}
+
+impl TargetUser {
+    /// What the user may do: their role's permissions and their groups'.
+    pub fn permissions(&self) -> Vec<crate::domain::Permission> {
+        let role = Role::from_code(&self.role).unwrap_or(Role::ReadOnly);
+        crate::domain::effective_permissions(role, self.group_roles.iter().copied())
+    }
+
+    /// Holds Global Administrator rights, by role or through a group.
+    pub fn is_global_admin(&self) -> bool {
+        self.permissions()
+            .contains(&crate::domain::Permission::ManageGlobalAdmins)
+    }
 }
 
 /// PostgreSQL only (SQLite has no row locks): locks the active Global Administrators, in id
@@ -488,14 +506,45 @@ pub async fn lock_user<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64) ->
     Ok(done == 1)
 }
 
-pub async fn find_target<'c, E: Executor<'c, Database = Any>>(
+/// One user with the roles their groups grant (one row per membership, at least one row).
+pub async fn find_target(tx: &mut crate::db::Tx<'_>, id: i64) -> Result<Option<TargetUser>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.status, g.role AS group_role \
+         FROM users u LEFT JOIN group_members m ON m.user_id = u.id LEFT JOIN groups g ON g.id = m.group_id \
+         WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut target = TargetUser::from_row(first)?;
+    for row in &rows {
+        if let Some(code) = row.try_get::<Option<String>, _>("group_role")? {
+            target
+                .group_roles
+                .push(Role::from_code(&code).ok_or_else(|| sqlx::Error::ColumnDecode {
+                    index: "groups.role".into(),
+                    source: format!("unknown role code {code:?}").into(),
+                })?);
+        }
+    }
+    Ok(Some(target))
+}
+
+/// The addresses of every active Global Administrator, by their role or a group's.
+pub async fn active_global_admin_emails<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    id: i64,
-) -> Result<Option<TargetUser>, sqlx::Error> {
-    sqlx::query_as("SELECT id, email, first_name, last_name, role, status FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(exec)
-        .await
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.email FROM users u WHERE u.status = 'active' AND (u.role = 'global_admin' OR EXISTS \
+         (SELECT 1 FROM group_members m JOIN groups g ON g.id = m.group_id \
+          WHERE m.user_id = u.id AND g.role = 'global_admin')) ORDER BY u.id",
+    )
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
 }
 
 pub async fn set_name<'c, E: Executor<'c, Database = Any>>(
@@ -544,33 +593,6 @@ pub async fn set_disabled<'c, E: Executor<'c, Database = Any>>(
     };
     sqlx::query(sql).bind(now).bind(id).execute(exec).await?;
     Ok(())
-}
-
-pub async fn delete_sessions_of<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    user_id: i64,
-) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(exec)
-        .await?
-        .rows_affected())
-}
-
-/// Revokes the still-pending invitations this user sent; their links stop working.
-pub async fn revoke_invites_sent_by<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    user_id: i64,
-    now: i64,
-) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query(
-        "UPDATE invites SET status = 'revoked', revoked_at = $1 WHERE invited_by = $2 AND status = 'pending'",
-    )
-    .bind(now)
-    .bind(user_id)
-    .execute(exec)
-    .await?
-    .rows_affected())
 }
 
 /// Deletes the user; sessions and memberships go with it (ON DELETE CASCADE), references

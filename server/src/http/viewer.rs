@@ -20,7 +20,12 @@ fn is_page(request: &Request) -> bool {
 pub async fn resolve(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if is_page(&request) {
         let headers = request.headers();
-        let viewer = viewer_for_request(&state, session_token_in(headers).as_deref(), origin_in(headers)).await;
+        let viewer = viewer_for_request(
+            &state,
+            session_token_in(headers, state.config.session_cookie()).as_deref(),
+            origin_in(headers),
+        )
+        .await;
         request.extensions_mut().insert(viewer);
     }
     next.run(request).await

@@ -1,6 +1,7 @@
 //! Background work that runs beside the HTTP server.
 
 pub mod outbox;
+pub mod prune;
 pub mod search_index;
 
 use tokio::task::JoinHandle;

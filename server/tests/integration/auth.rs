@@ -233,10 +233,17 @@ async fn disabled_user_cannot_sign_in_and_is_bounced(app: TestApp) {
         Some("/login?next=/settings/users&reason=disabled")
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0, "session ended");
-    let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
-    assert!(login.body.contains("AccessDisabled"), "{}", login.body);
-    assert!(login.session_set_cookie().is_none());
+    // The right password of a disabled account gets the very refusal a wrong one gets: a
+    // different answer would confirm a guessed password.
+    let right = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let wrong = app.login(ADMIN_EMAIL, "not the password at all").await;
+    for login in [&right, &wrong] {
+        assert_eq!(login.status, StatusCode::UNPROCESSABLE_ENTITY, "{login:?}");
+        assert!(login.body.contains("Wrong email or password."), "{}", login.body);
+        assert!(login.session_set_cookie().is_none());
+    }
+    assert_eq!(right.body, wrong.body);
+    assert!(!right.body.contains("AccessDisabled"));
 }
 
 async fn idle_and_absolute_timeouts_end_sessions(app: TestApp) {
@@ -308,7 +315,7 @@ async fn cross_origin_posts_are_refused(app: TestApp) {
         .unwrap();
     assert_eq!(app.request(request).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM login_attempts").await,
+        app.count("SELECT COUNT(*) FROM attempt_limits").await,
         0,
         "refused before reaching the function"
     );
@@ -393,13 +400,19 @@ async fn changing_your_password_needs_the_current_one_and_ends_other_sessions(ap
     ];
     let response = app.call("auth/password", &right, Some(&here)).await;
     assert_eq!(response.status, StatusCode::OK, "{response:?}");
-    // The two other sessions (the second sign-in and the check above) ended; this one goes on.
+    // The two other sessions (the second sign-in and the check above) ended; this one is
+    // renewed: the browser gets a fresh cookie and the old token is worth nothing.
     assert_eq!(response.body.trim(), "2");
-    assert_eq!(
-        app.call("users/list", &[], Some(&elsewhere)).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(app.call("users/list", &[], Some(&here)).await.status, StatusCode::OK);
+    let renewed = response.session_cookie().expect("a fresh session cookie");
+    assert_ne!(renewed, here);
+    for old in [&elsewhere, &here] {
+        assert_eq!(
+            app.call("users/list", &[], Some(old)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(app.call("users/list", &[], Some(&renewed)).await.status, StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
     assert!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().is_none());
     assert!(app.login(ADMIN_EMAIL, new_password).await.session_cookie().is_some());
     assert_eq!(

@@ -2,7 +2,7 @@
 //! AWS SES v2 (moto), on SQLite and PostgreSQL.
 
 use crate::common::peers::{free_port, MailSink, MotoSes, ReceivedEmail};
-use crate::common::{json, TestApp, ADMIN_EMAIL};
+use crate::common::{json, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 use axum::http::StatusCode;
 use serde_json::Value;
 
@@ -15,15 +15,18 @@ on_both_backends!(
     inviting_by_email_needs_a_mailer_but_links_do_not,
     twenty_invites_while_smtp_is_down_all_arrive_exactly_once,
     aws_ses_sends_test_and_invitation_emails,
-    only_administrators_configure_email,
+    only_global_administrators_change_where_mail_goes,
 );
 
 fn form<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
+/// Saves a configuration as the first admin (a Global Administrator), confirmed with their password.
 async fn configure(app: &TestApp, admin: &str, fields: &[(&'static str, String)]) {
-    let response = app.call("mail/save", &form(fields), Some(admin)).await;
+    let mut fields = form(fields);
+    fields.push(("current_password", ADMIN_PASSWORD));
+    let response = app.call("mail/save", &fields, Some(admin)).await;
     assert_eq!(response.status, StatusCode::OK, "{response:?}");
 }
 
@@ -67,6 +70,7 @@ async fn settings_are_validated_and_secrets_never_leave_the_server(app: TestApp)
         ("security", "none"),
         ("sender_address", "not-an-address"),
         ("username", "mailer"),
+        ("current_password", ADMIN_PASSWORD),
     ];
     let response = app.call("mail/save", &bad, Some(&admin)).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -100,6 +104,7 @@ async fn settings_are_validated_and_secrets_never_leave_the_server(app: TestApp)
         ("security", "tls"),
         ("sender_address", "Team@Example.com"),
         ("secret", secret),
+        ("current_password", ADMIN_PASSWORD),
     ];
     let saved = app.call("mail/save", &google, Some(&admin)).await;
     assert_eq!(saved.status, StatusCode::OK, "{saved:?}");
@@ -404,12 +409,25 @@ async fn aws_ses_sends_test_and_invitation_emails(app: TestApp) {
     assert!(app.signup(&token).await.session_cookie().is_some());
 }
 
-async fn only_administrators_configure_email(app: TestApp) {
+async fn only_global_administrators_change_where_mail_goes(app: TestApp) {
     let admin = app.register_admin().await;
     let sink = MailSink::start().await;
     let settings = sink.settings_form();
+    configure(&app, &admin, &settings).await;
     let administrator = app.user_with_role(&admin, "adm@example.com", "admin").await;
-    configure(&app, &administrator, &settings).await;
+    // An Administrator sees the configuration and may test it, but not change it.
+    let seen = app.call("mail/settings", &[], Some(&administrator)).await;
+    assert_eq!(seen.status, StatusCode::OK, "{seen:?}");
+    let mut elsewhere = form(&settings);
+    elsewhere.push(("current_password", crate::common::INVITEE_PASSWORD));
+    let save = app.call("mail/save", &elsewhere, Some(&administrator)).await;
+    assert_eq!(save.status, StatusCode::FORBIDDEN, "{save:?}");
+    // Their test goes through the saved configuration, whatever the form says.
+    let mut other_server = settings.clone();
+    other_server[2].1 = free_port().to_string();
+    let test = app.call("mail/test", &form(&other_server), Some(&administrator)).await;
+    assert_eq!(test.status, StatusCode::OK, "{test:?}");
+    assert_eq!(sink.wait_for(1).await[0].to, "adm@example.com");
     for (email, role) in [
         ("analyst@example.com", "analyst"),
         ("ro@example.com", "read_only"),
@@ -429,9 +447,9 @@ async fn only_administrators_configure_email(app: TestApp) {
         .iter()
         .filter(|m| m.subject == "Roster test email")
         .count();
-    assert_eq!(tests, 0, "no test email went out for a refused caller");
+    assert_eq!(tests, 1, "only the Administrator's test went out");
     let entries = app
         .count("SELECT COUNT(*) FROM activity_log WHERE action = 'email_config.updated'")
         .await;
-    assert_eq!(entries, 1, "only the Administrator's save");
+    assert_eq!(entries, 1, "only the Global Administrator's save");
 }

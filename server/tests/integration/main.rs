@@ -12,5 +12,6 @@ mod http;
 mod invites;
 mod mail;
 mod permissions;
+mod security;
 mod user_actions;
 mod users;

@@ -35,7 +35,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/invites/resend", Needs(ManageUsers)),
     ("/api/invites/revoke", Needs(ManageUsers)),
     ("/api/mail/settings", Needs(ManageSettings)),
-    ("/api/mail/save", Needs(ManageSettings)),
+    ("/api/mail/save", Needs(ManageMailer)),
     ("/api/mail/test", Needs(ManageSettings)),
     ("/api/users/list", Needs(ViewUsers)),
     ("/api/users/update_name", Needs(ManageUsers)),

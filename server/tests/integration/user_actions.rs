@@ -230,7 +230,8 @@ async fn disable_ends_sessions_at_once_and_enable_restores_sign_in(app: TestApp)
         Some("/login?next=/settings/users&reason=disabled")
     );
     let login = app.login("bob@example.com", INVITEE_PASSWORD).await;
-    assert_refused(&login, StatusCode::UNAUTHORIZED, "AccessDisabled");
+    // The same refusal as a wrong password: a different one would confirm a guessed password.
+    assert_refused(&login, StatusCode::UNPROCESSABLE_ENTITY, "Wrong email or password.");
     assert!(login.session_cookie().is_none());
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'bob@example.com'")

@@ -184,7 +184,7 @@ impl TestApp {
             .header("host", HOST)
             .header("accept", "text/html");
         if let Some(token) = session {
-            builder = builder.header("cookie", format!("roster_session={token}"));
+            builder = builder.header("cookie", format!("{}={token}", self.state.config.session_cookie()));
         }
         self.request(builder.body(Body::empty()).unwrap()).await
     }
@@ -212,7 +212,7 @@ impl TestApp {
             builder = builder.header("origin", origin);
         }
         if let Some(token) = session {
-            builder = builder.header("cookie", format!("roster_session={token}"));
+            builder = builder.header("cookie", format!("{}={token}", self.state.config.session_cookie()));
         }
         self.request(builder.body(Body::from(body)).unwrap()).await
     }
@@ -329,25 +329,21 @@ impl TestResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The Set-Cookie line for the session cookie.
+    /// The Set-Cookie line for the session cookie (named `__Host-roster_session` over https).
     pub fn session_set_cookie(&self) -> Option<String> {
         self.headers
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("roster_session="))
+            .find(|c| c.trim_start_matches("__Host-").starts_with("roster_session="))
             .map(str::to_string)
     }
 
     /// The session cookie's value, if one was set (and not cleared).
     pub fn session_cookie(&self) -> Option<String> {
         let line = self.session_set_cookie()?;
-        let value = line
-            .split(';')
-            .next()?
-            .trim_start_matches("roster_session=")
-            .to_string();
-        (!value.is_empty()).then_some(value)
+        let (_, value) = line.split(';').next()?.split_once('=')?;
+        (!value.is_empty()).then(|| value.to_string())
     }
 }
 

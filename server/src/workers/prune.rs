@@ -1,0 +1,22 @@
+//! Periodic clean-up: attempt-limit windows that have passed (with a summary of their refused
+//! sign-ins in the activity log) and sessions past their absolute limit, so nothing an
+//! anonymous caller causes accumulates. Several replicas may run it at once: each row is
+//! deleted, and reported, by one of them.
+
+use super::WorkerHandle;
+use app::auth::limits::prune;
+use app::state::AppState;
+use std::time::Duration;
+
+pub fn spawn(state: AppState, every: Duration) -> WorkerHandle {
+    WorkerHandle::new(tokio::spawn(async move {
+        loop {
+            match prune(&state).await {
+                Ok(report) if report.windows + report.sessions > 0 => tracing::debug!(?report, "pruned"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "pruning failed; trying again at the next round"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    }))
+}
