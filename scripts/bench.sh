@@ -303,6 +303,34 @@ run_wrk "search \"$search\" (API)" POST "/api/users/list" "$search_email" "tab=a
 run_wrk "search, a new term each time (HTML)" GET "/settings/users?tab=active&q=__TERM__" "$row_marker" "" "$terms"
 run_wrk "search, a new term each time (API)" POST "/api/users/list" '"rows":[{' "tab=active&q=__TERM__&page=1" "$terms"
 
+# --- a burst of sign-ins ---------------------------------------------------------------------
+# 64 sign-ins at once, each for another (unknown) email, so every one costs a real argon2
+# verification (unknown emails are checked against a dummy hash). Password hashes run at most
+# one per core (auth/secrets.rs), so the server's memory stays flat however many arrive. Last,
+# because these failures use up this address's sign-in budget for 15 minutes.
+say "64 parallel sign-ins (wrong passwords for 64 unknown emails)"
+burst_peak="$work/burst-peak"
+(
+  peak=0
+  while kill -0 "$server_pid" 2>/dev/null && [ ! -e "$work/burst-done" ]; do
+    a="$(awk '/^RssAnon:/ {print $2}' "/proc/$server_pid/status" 2>/dev/null)" || break
+    [ -n "$a" ] && [ "$a" -gt "$peak" ] && peak=$a && echo "$peak" >"$burst_peak"
+    sleep 0.02
+  done
+) &
+burst_sampler=$!
+burst_start=$(date +%s.%N)
+seq 64 | xargs -P 64 -I{} curl -sS --max-time 60 -o /dev/null -w '%{http_code}\n' -H "Origin: $base_url" \
+  --data-urlencode "email=nobody-{}@bench.example" --data-urlencode "password=not the password {}" \
+  "$base_url/api/auth/login" >"$work/burst-statuses"
+burst_seconds=$(echo "$(date +%s.%N) $burst_start" | awk '{printf "%.2f", $1 - $2}')
+touch "$work/burst-done"
+wait "$burst_sampler" 2>/dev/null || true
+burst_verified="$(grep -c '^422$' "$work/burst-statuses" || true)"
+burst_refused="$(grep -c '^429$' "$work/burst-statuses" || true)"
+burst_other=$((64 - burst_verified - burst_refused))
+burst_peak_kb="$(cat "$burst_peak" 2>/dev/null || echo 0)"
+
 # --- report ----------------------------------------------------------------------------------
 peak_rss_kb="$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")"
 kill "$sampler_pid" 2>/dev/null || true
@@ -335,6 +363,9 @@ awk -v kb="$peak_anon_kb" -v pss="$peak_pss_kb" -v hwm="$peak_rss_kb" 'BEGIN {
   printf "server peak memory: %.1f MiB its own (RssAnon), %.1f MiB with its share of mapped files (Pss)\n", kb / 1024, pss / 1024
   printf "  (peak RSS, VmHWM: %.1f MiB; it counts a memory-mapped database file once per connection)\n", hwm / 1024 }'
 awk -v b="$db_bytes" 'BEGIN { printf "database size: %.1f MiB\n", b / 1048576 }'
+awk -v kb="$burst_peak_kb" -v v="$burst_verified" -v r="$burst_refused" -v o="$burst_other" -v s="$burst_seconds" 'BEGIN {
+  printf "64 parallel sign-ins: %d verified (wrong password), %d refused by the per-address limit, %d other, in %s s; server peak %.1f MiB its own (RssAnon)\n", v, r, o, s, kb / 1024 }'
+[ "$burst_other" -eq 0 ] || failures=$((failures + 1))
 if [ "$failures" -gt 0 ]; then
   echo "bench: $failures scenario(s) had non-2xx answers, wrong pages, socket errors or timeouts (counted in non-2xx), or no answer at all" >&2
   exit 1
