@@ -92,6 +92,46 @@ pub fn fail<T>(error: AppError) -> Result<T, AppError> {
     Err(error)
 }
 
+/// One request as services see it: the state, who acts, from where, and when. Services take
+/// this one value rather than loose arguments, so the activity log, permission checks and
+/// notifications all read the same facts.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub state: AppState,
+    pub actor: crate::auth::Me,
+    pub meta: RequestMeta,
+    /// The request's time, read once.
+    pub now: i64,
+}
+
+impl Ctx {
+    pub fn new(state: AppState, actor: crate::auth::Me, meta: RequestMeta) -> Ctx {
+        let now = state.clock.now();
+        Ctx {
+            state,
+            actor,
+            meta,
+            now,
+        }
+    }
+}
+
+/// The body of every server function for signed-in users: checks the session and `permission`
+/// on the server, builds the request context, and gives errors their HTTP status.
+pub async fn with_permission<T, Fut>(
+    permission: crate::domain::Permission,
+    body: impl FnOnce(Ctx) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    respond(async {
+        let actor = crate::auth::api::require(permission).await?;
+        body(Ctx::new(app_state()?, actor, request_meta())).await
+    })
+    .await
+}
+
 /// Runs a server function body and maps its error through [`fail`].
 pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     match body.await {

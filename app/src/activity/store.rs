@@ -47,12 +47,9 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(exec: E, entry: &Entry<
     Ok(())
 }
 
-/// A successful action by a signed-in user on one object: the common case, with the actor's
-/// name and the request's address filled in the same way everywhere.
-pub struct Action<'a> {
-    pub at: i64,
-    pub actor: &'a crate::auth::Me,
-    pub meta: &'a crate::context::RequestMeta,
+/// What a signed-in user did to one object, successfully: with the request context it becomes
+/// an entry (who, from where, when), filled in the same way everywhere.
+pub struct Event<'a> {
     pub action: &'a str,
     pub object_type: &'a str,
     pub object_id: Option<i64>,
@@ -60,24 +57,25 @@ pub struct Action<'a> {
     pub details: serde_json::Value,
 }
 
-pub async fn record_action<'c, E: Executor<'c, Database = Any>>(
+pub async fn record_event<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    action: Action<'_>,
+    ctx: &crate::context::Ctx,
+    event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
-    let actor_name = action.actor.display_name();
+    let actor_name = ctx.actor.display_name();
     let entry = Entry {
-        at: action.at,
-        actor_id: Some(action.actor.id.0),
+        at: ctx.now,
+        actor_id: Some(ctx.actor.id.0),
         actor_name: &actor_name,
-        actor_email: &action.actor.email,
-        action: action.action,
-        object_type: action.object_type,
-        object_id: action.object_id,
-        object_name: action.object_name,
+        actor_email: &ctx.actor.email,
+        action: event.action,
+        object_type: event.object_type,
+        object_id: event.object_id,
+        object_name: event.object_name,
         success: true,
-        ip: &action.meta.ip,
-        user_agent: &action.meta.user_agent,
-        details: action.details.to_string(),
+        ip: &ctx.meta.ip,
+        user_agent: &ctx.meta.user_agent,
+        details: event.details.to_string(),
     };
     record(exec, &entry).await
 }

@@ -20,25 +20,10 @@ pub async fn get_viewer() -> Result<Viewer, AppError> {
 
 /// Creates the first user as Global Administrator and signs them in. Public, once.
 #[server(endpoint = "auth/setup")]
-pub async fn register_first_admin(
-    first_name: String,
-    last_name: String,
-    email: String,
-    password: String,
-    password_confirm: String,
-    console_url: String,
-) -> Result<(), AppError> {
+pub async fn register_first_admin(#[server(flatten)] form: super::Registration) -> Result<(), AppError> {
     use crate::context::{app_state, request_meta, respond};
     respond(async {
         let state = app_state()?;
-        let form = super::service::Registration {
-            first_name,
-            last_name,
-            email,
-            password,
-            password_confirm,
-            console_url,
-        };
         let cookie = super::service::register_first_admin(&state, form, &request_meta()).await?;
         set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
         leptos_axum::redirect("/");
@@ -82,12 +67,13 @@ pub async fn logout() -> Result<(), AppError> {
 /// activity log as an administrator's edit; a full page load then shows the new name everywhere.
 #[server(endpoint = "auth/profile")]
 pub async fn update_my_name(first_name: String, last_name: String) -> Result<(), AppError> {
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::{app_state, request_meta, respond, Ctx};
     use crate::users::actions::{apply, Change};
     respond(async {
         let me = current_user().await?;
         let change = Change::name(&first_name, &last_name)?;
-        apply(&app_state()?, &me, me.id, change, &request_meta()).await?;
+        let id = me.id;
+        apply(&Ctx::new(app_state()?, me, request_meta()), id, change).await?;
         leptos_axum::redirect("/profile");
         Ok(())
     })
@@ -96,20 +82,11 @@ pub async fn update_my_name(first_name: String, last_name: String) -> Result<(),
 
 /// The signed-in user changes their own password; their other sessions end. Any signed-in user.
 #[server(endpoint = "auth/password")]
-pub async fn change_password(
-    current_password: String,
-    password: String,
-    password_confirm: String,
-) -> Result<u64, AppError> {
+pub async fn change_password(#[server(flatten)] form: super::PasswordChange) -> Result<u64, AppError> {
     use crate::context::{app_state, request_meta, respond, session_token};
     respond(async {
         current_user().await?;
         let token = session_token().ok_or(AppError::Unauthenticated)?;
-        let form = super::service::PasswordChange {
-            current_password,
-            password,
-            password_confirm,
-        };
         let state = app_state()?;
         let (cookie, ended) = super::service::change_password(&state, &token, form, &request_meta()).await?;
         set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;

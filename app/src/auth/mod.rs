@@ -60,27 +60,53 @@ pub enum SignOutReason {
     Idle,
 }
 
+crate::codes!(SignOutReason {
+    Disabled => "disabled",
+    Expired => "expired",
+    Idle => "idle",
+});
+
 impl SignOutReason {
-    pub fn code(self) -> &'static str {
-        match self {
-            SignOutReason::Disabled => "disabled",
-            SignOutReason::Expired => "expired",
-            SignOutReason::Idle => "idle",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [SignOutReason::Disabled, SignOutReason::Expired, SignOutReason::Idle]
-            .into_iter()
-            .find(|r| r.code() == code)
-    }
-
     pub fn message(self) -> &'static str {
         match self {
             SignOutReason::Disabled => "Your access has been disabled. Contact an administrator.",
             SignOutReason::Expired => "Your session has expired. Please sign in again.",
             SignOutReason::Idle => "You were signed out after a period of inactivity.",
         }
+    }
+}
+
+/// What the setup form sends, as typed (parsed by the service). `Debug` leaves the passwords out.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Registration {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub console_url: String,
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("email", &self.email)
+            .field("console_url", &self.console_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the change-password form sends. `Debug` leaves the passwords out.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
     }
 }
 

@@ -4,7 +4,7 @@
 use super::limits::{self, Admission, PER_ADDRESS, PER_EMAIL};
 use super::secrets::{hash_password, random_token, token_hash, verify_password};
 use super::store::{self, NewSession, NewUser, UserRecord};
-use super::{Me, SignOutReason, Viewer};
+use super::{Me, PasswordChange, Registration, SignOutReason, Viewer};
 use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
@@ -21,15 +21,6 @@ pub const WRONG_CREDENTIALS: &str =
     "Wrong email or password. (If both are right, your access may have been disabled: contact an administrator.)";
 const ALREADY_SET_UP: &str = "Roster is already set up. Sign in instead.";
 const TOO_MANY_SIGN_INS: &str = "Too many failed sign-in attempts. Wait 15 minutes and try again.";
-
-pub struct Registration {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub password: String,
-    pub password_confirm: String,
-    pub console_url: String,
-}
 
 /// A new session: the cookie value and how long the cookie may live.
 pub struct NewSessionCookie {
@@ -352,12 +343,6 @@ pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result
     )
     .await?;
     Ok(())
-}
-
-pub struct PasswordChange {
-    pub current_password: String,
-    pub password: String,
-    pub password_confirm: String,
 }
 
 /// The signed-in user changes their own password: the current one must be right (see

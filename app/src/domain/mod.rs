@@ -1,15 +1,19 @@
 //! Types that cross the wire and are parsed at the edges: once a value has one of these
 //! types it is known to be valid, on the server and in the browser alike.
 
+mod codes;
 mod email;
 mod error;
 mod password;
 mod role;
+mod status;
 
+pub use codes::UnknownCode;
 pub use email::Email;
 pub use error::{AppError, FieldError};
 pub use password::{confirmation_problem, password_problem, PASSWORD_MAX, PASSWORD_MIN};
 pub use role::{effective_permissions, may_grant, Permission, Role};
+pub use status::{InviteStatus, UserStatus};
 
 use serde::{Deserialize, Serialize};
 

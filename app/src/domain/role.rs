@@ -24,30 +24,15 @@ pub enum Permission {
     ManageMailer,
 }
 
+crate::codes!(Role {
+    GlobalAdministrator => "global_admin",
+    Administrator => "admin",
+    Analyst => "analyst",
+    ReadOnly => "read_only",
+    ApiDeveloper => "api_developer",
+});
+
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::GlobalAdministrator,
-        Role::Administrator,
-        Role::Analyst,
-        Role::ReadOnly,
-        Role::ApiDeveloper,
-    ];
-
-    /// The code stored in the database.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::GlobalAdministrator => "global_admin",
-            Role::Administrator => "admin",
-            Role::Analyst => "analyst",
-            Role::ReadOnly => "read_only",
-            Role::ApiDeveloper => "api_developer",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Role::GlobalAdministrator => "Global Administrator",

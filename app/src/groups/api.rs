@@ -34,41 +34,22 @@ pub async fn list_group_members(group_id: i64) -> Result<Vec<GroupMember>, AppEr
 
 /// Creates a group; returns its id.
 #[server(endpoint = "groups/create")]
-pub async fn create_group(name: String, #[server(default)] description: String, role: String) -> Result<i64, AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+pub async fn create_group(#[server(flatten)] form: super::GroupForm) -> Result<i64, AppError> {
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageGroups).await?;
-        let form = super::service::GroupForm {
-            name,
-            description,
-            role,
-        };
-        super::service::create(&app_state()?, &actor, form, &request_meta()).await
+    with_permission(Permission::ManageGroups, |ctx| async move {
+        super::service::create(&ctx, form).await
     })
     .await
 }
 
 /// Renames a group, changes its description or the role it grants.
 #[server(endpoint = "groups/update")]
-pub async fn update_group(
-    group_id: i64,
-    #[server(default)] name: String,
-    #[server(default)] description: String,
-    #[server(default)] role: String,
-) -> Result<(), AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+pub async fn update_group(group_id: i64, #[server(flatten)] form: super::GroupForm) -> Result<(), AppError> {
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageGroups).await?;
-        let form = super::service::GroupForm {
-            name,
-            description,
-            role,
-        };
-        super::service::update(&app_state()?, &actor, group_id, form, &request_meta()).await
+    with_permission(Permission::ManageGroups, |ctx| async move {
+        super::service::update(&ctx, group_id, form).await
     })
     .await
 }
@@ -76,12 +57,10 @@ pub async fn update_group(
 /// Deletes a group. Its members keep their accounts.
 #[server(endpoint = "groups/delete")]
 pub async fn delete_group(group_id: i64) -> Result<(), AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageGroups).await?;
-        super::service::delete(&app_state()?, &actor, group_id, &request_meta()).await
+    with_permission(Permission::ManageGroups, |ctx| async move {
+        super::service::delete(&ctx, group_id).await
     })
     .await
 }
@@ -100,12 +79,10 @@ pub async fn remove_group_member(group_id: i64, user_id: i64) -> Result<(), AppE
 
 #[cfg(feature = "ssr")]
 async fn change_member(group_id: i64, user_id: i64, change: super::Membership) -> Result<(), AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageGroups).await?;
-        super::service::change_member(&app_state()?, &actor, group_id, user_id, change, &request_meta()).await
+    with_permission(Permission::ManageGroups, |ctx| async move {
+        super::service::change_member(&ctx, group_id, user_id, change).await
     })
     .await
 }

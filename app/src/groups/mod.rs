@@ -124,3 +124,14 @@ mod tests {
         assert_eq!(parse_role("root").unwrap_err().message, "Choose a role.");
     }
 }
+
+/// What the group form sends, as typed (parsed by the service).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub role: String,
+}

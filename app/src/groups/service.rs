@@ -2,22 +2,17 @@
 //! anything that grants or holds the Global Administrator role; memberships change, users never.
 
 use super::store::{self, GroupRecord, GroupValues, UserRecord};
-use super::{name_key, parse_description, parse_group_name, parse_role, GroupMember, GroupSummary, Membership};
-use crate::activity::store::{self as activity, Action};
+use super::{
+    name_key, parse_description, parse_group_name, parse_role, GroupForm, GroupMember, GroupSummary, Membership,
+};
+use crate::activity::store::{self as activity, Event};
 use crate::auth::service::collect;
 use crate::auth::Me;
-use crate::context::RequestMeta;
+use crate::context::Ctx;
 use crate::db::{is_unique_violation, Tx};
 use crate::domain::{effective_permissions, AppError, Permission, Role};
 use crate::state::AppState;
 use serde_json::json;
-
-/// What the group form sends.
-pub struct GroupForm {
-    pub name: String,
-    pub description: String,
-    pub role: String,
-}
 
 /// A group form that passed every rule.
 struct ValidGroup {
@@ -114,34 +109,28 @@ pub async fn members(state: &AppState, group_id: i64) -> Result<Vec<GroupMember>
         .collect())
 }
 
-pub async fn create(state: &AppState, actor: &Me, form: GroupForm, meta: &RequestMeta) -> Result<i64, AppError> {
+pub async fn create(ctx: &Ctx, form: GroupForm) -> Result<i64, AppError> {
+    let (actor, now) = (&ctx.actor, ctx.now);
     let group = parse(&form)?;
     require_global_admin(
         actor,
         group.role == Role::GlobalAdministrator,
         "create a group with the Global Administrator role",
     )?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.state.db.begin().await?;
     let id = match store::insert(&mut *tx, &group.values(), now).await {
         Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&group.name)),
         other => other?,
     };
     let details = json!({ "role": group.role.label(), "description": group.description });
-    record(&mut tx, actor, "group.created", id, &group.name, details, now, meta).await?;
+    record(&mut tx, ctx, "group.created", id, &group.name, details).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-pub async fn update(
-    state: &AppState,
-    actor: &Me,
-    group_id: i64,
-    form: GroupForm,
-    meta: &RequestMeta,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+pub async fn update(ctx: &Ctx, group_id: i64, form: GroupForm) -> Result<(), AppError> {
+    let (actor, now) = (&ctx.actor, ctx.now);
+    let mut tx = ctx.state.db.begin().await?;
     // An unknown group is reported before the form's problems: there is nothing to fix it for.
     let before = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
     let group = parse(&form)?;
@@ -168,17 +157,7 @@ pub async fn update(
         "before": snapshot(&before.name, &before.description, role_of(&before.role)),
         "after": snapshot(&group.name, &group.description, group.role),
     });
-    record(
-        &mut tx,
-        actor,
-        "group.updated",
-        group_id,
-        &group.name,
-        details,
-        now,
-        meta,
-    )
-    .await?;
+    record(&mut tx, ctx, "group.updated", group_id, &group.name, details).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -187,9 +166,9 @@ fn snapshot(name: &str, description: &str, role: Role) -> serde_json::Value {
     json!({ "name": name, "description": description, "role": role.label() })
 }
 
-pub async fn delete(state: &AppState, actor: &Me, group_id: i64, meta: &RequestMeta) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+pub async fn delete(ctx: &Ctx, group_id: i64) -> Result<(), AppError> {
+    let actor = &ctx.actor;
+    let mut tx = ctx.state.db.begin().await?;
     let group = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
     require_global_admin(
         actor,
@@ -199,32 +178,15 @@ pub async fn delete(state: &AppState, actor: &Me, group_id: i64, meta: &RequestM
     let members = store::member_count(&mut *tx, group_id).await?;
     store::delete(&mut *tx, group_id).await?;
     let details = json!({ "role": role_of(&group.role).label(), "members": members });
-    record(
-        &mut tx,
-        actor,
-        "group.deleted",
-        group_id,
-        &group.name,
-        details,
-        now,
-        meta,
-    )
-    .await?;
+    record(&mut tx, ctx, "group.deleted", group_id, &group.name, details).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Adds a user to a group or removes them from it. The user's account is never touched.
-pub async fn change_member(
-    state: &AppState,
-    actor: &Me,
-    group_id: i64,
-    user_id: i64,
-    change: Membership,
-    meta: &RequestMeta,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+pub async fn change_member(ctx: &Ctx, group_id: i64, user_id: i64, change: Membership) -> Result<(), AppError> {
+    let (actor, now) = (&ctx.actor, ctx.now);
+    let mut tx = ctx.state.db.begin().await?;
     let group = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
     require_global_admin(
         actor,
@@ -265,7 +227,7 @@ pub async fn change_member(
         }
     };
     let details = json!({ "user_id": user.id, "user_name": user_name, "user_email": user.email });
-    record(&mut tx, actor, action, group_id, &group.name, details, now, meta).await?;
+    record(&mut tx, ctx, action, group_id, &group.name, details).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -281,30 +243,21 @@ async fn add(tx: &mut Tx<'_>, group: &GroupRecord, user: &UserRecord, now: i64) 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn record(
     tx: &mut Tx<'_>,
-    actor: &Me,
+    ctx: &Ctx,
     action: &str,
     group_id: i64,
     group_name: &str,
     details: serde_json::Value,
-    now: i64,
-    meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    activity::record_action(
-        &mut **tx,
-        Action {
-            at: now,
-            actor,
-            meta,
-            action,
-            object_type: "group",
-            object_id: Some(group_id),
-            object_name: group_name,
-            details,
-        },
-    )
-    .await?;
+    let event = Event {
+        action,
+        object_type: "group",
+        object_id: Some(group_id),
+        object_name: group_name,
+        details,
+    };
+    activity::record_event(&mut **tx, ctx, event).await?;
     Ok(())
 }

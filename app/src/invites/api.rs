@@ -8,28 +8,11 @@ use leptos::prelude::*;
 
 /// Creates an invitation (replacing any pending one for the email) and returns its link once.
 #[server(endpoint = "invites/create")]
-pub async fn create_invite(
-    email: String,
-    role: String,
-    lifetime: String,
-    #[server(default)] first_name: String,
-    #[server(default)] last_name: String,
-    #[server(default)] delivery: String,
-) -> Result<InviteLink, AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+pub async fn create_invite(#[server(flatten)] form: super::InviteForm) -> Result<InviteLink, AppError> {
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageUsers).await?;
-        let form = super::service::InviteForm {
-            email,
-            role,
-            lifetime,
-            first_name,
-            last_name,
-            delivery,
-        };
-        super::service::create_invite(&app_state()?, &actor, form, &request_meta()).await
+    with_permission(Permission::ManageUsers, |ctx| async move {
+        super::service::create_invite(&ctx, form).await
     })
     .await
 }
@@ -61,12 +44,10 @@ pub async fn resend_invite(invite_id: i64) -> Result<InviteLink, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn renew(invite_id: i64, delivery: super::InviteDelivery) -> Result<InviteLink, AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageUsers).await?;
-        super::service::renew(&app_state()?, &actor, invite_id, delivery, &request_meta()).await
+    with_permission(Permission::ManageUsers, |ctx| async move {
+        super::service::renew(&ctx, invite_id, delivery).await
     })
     .await
 }
@@ -74,12 +55,10 @@ async fn renew(invite_id: i64, delivery: super::InviteDelivery) -> Result<Invite
 /// Revokes a pending invitation.
 #[server(endpoint = "invites/revoke")]
 pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageUsers).await?;
-        super::service::revoke(&app_state()?, &actor, invite_id, &request_meta()).await
+    with_permission(Permission::ManageUsers, |ctx| async move {
+        super::service::revoke(&ctx, invite_id).await
     })
     .await
 }
@@ -93,24 +72,11 @@ pub async fn open_invite_link(token: String) -> Result<LinkState, AppError> {
 
 /// Completes signup through an invite link and signs the new user in. Public.
 #[server(endpoint = "invites/signup")]
-pub async fn complete_signup(
-    token: String,
-    first_name: String,
-    last_name: String,
-    password: String,
-    password_confirm: String,
-) -> Result<(), AppError> {
+pub async fn complete_signup(#[server(flatten)] form: super::SignupForm) -> Result<(), AppError> {
     use crate::auth::api::set_session_cookie;
     use crate::context::{app_state, request_meta, respond};
     respond(async {
         let state = app_state()?;
-        let form = super::service::SignupForm {
-            token,
-            first_name,
-            last_name,
-            password,
-            password_confirm,
-        };
         let cookie = super::service::complete_signup(&state, form, &request_meta()).await?;
         set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
         leptos_axum::redirect("/");

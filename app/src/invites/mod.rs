@@ -19,22 +19,10 @@ pub enum InviteDelivery {
     Email,
 }
 
-impl InviteDelivery {
-    pub fn code(self) -> &'static str {
-        match self {
-            InviteDelivery::Link => "link",
-            InviteDelivery::Email => "email",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "link" => Some(InviteDelivery::Link),
-            "email" => Some(InviteDelivery::Email),
-            _ => None,
-        }
-    }
-}
+crate::codes!(InviteDelivery {
+    Link => "link",
+    Email => "email",
+});
 
 /// How long an invite link stays valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,27 +33,15 @@ pub enum InviteLifetime {
     SevenDays,
 }
 
+crate::codes!(InviteLifetime {
+    OneHour => "1h",
+    OneDay => "24h",
+    ThreeDays => "3d",
+    SevenDays => "7d",
+});
+
 impl InviteLifetime {
-    pub const ALL: [InviteLifetime; 4] = [
-        InviteLifetime::OneHour,
-        InviteLifetime::OneDay,
-        InviteLifetime::ThreeDays,
-        InviteLifetime::SevenDays,
-    ];
     pub const DEFAULT: InviteLifetime = InviteLifetime::OneDay;
-
-    pub fn code(self) -> &'static str {
-        match self {
-            InviteLifetime::OneHour => "1h",
-            InviteLifetime::OneDay => "24h",
-            InviteLifetime::ThreeDays => "3d",
-            InviteLifetime::SevenDays => "7d",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.code() == code)
-    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -151,4 +127,46 @@ pub struct InviteLink {
     pub url: Option<String>,
     pub emailed_to: Option<String>,
     pub expires_at: i64,
+}
+
+/// What the invite form sends, as typed (parsed by the service).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub lifetime: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    /// `link` (the default) or `email`.
+    #[serde(default)]
+    pub delivery: String,
+}
+
+/// What the signup form sends, as typed. `Debug` leaves the passwords out.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub password_confirm: String,
+}
+
+impl std::fmt::Debug for SignupForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignupForm")
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .finish_non_exhaustive()
+    }
 }

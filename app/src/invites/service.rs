@@ -2,27 +2,20 @@
 //! links checked for expiry at use time, and signup.
 
 use super::store::{self, InviteRecord, NewInvite};
-use super::{InviteDelivery, InviteLifetime, InviteLink, LinkProblem, LinkState, PendingInvite, SignupInfo};
-use crate::activity::store::{self as activity, Action, Entry};
+use super::{
+    InviteDelivery, InviteForm, InviteLifetime, InviteLink, LinkProblem, LinkState, PendingInvite, SignupForm,
+    SignupInfo,
+};
+use crate::activity::store::{self as activity, Entry, Event};
 use crate::auth::secrets::{hash_password, random_token, token_hash};
 use crate::auth::service::{check_new_password, collect, public_url, start_session, NewSessionCookie};
 use crate::auth::store::{self as users, NewUser};
 use crate::auth::Me;
-use crate::context::RequestMeta;
+use crate::context::{Ctx, RequestMeta};
 use crate::db::is_unique_violation;
 use crate::domain::{may_grant, parse_name, AppError, Email, FieldError, Permission, Role};
 use crate::mail::{outbox, templates, Delivery};
 use crate::state::AppState;
-
-/// What the invite form sends.
-pub struct InviteForm {
-    pub email: String,
-    pub role: String,
-    pub lifetime: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub delivery: String,
-}
 
 /// Optional prefilled name: empty is fine, otherwise the usual name rules.
 fn optional_name(field: &'static str, label: &str, raw: &str) -> Result<String, FieldError> {
@@ -43,12 +36,8 @@ fn check_may_grant(actor: &Me, role: Role) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn create_invite(
-    state: &AppState,
-    actor: &Me,
-    form: InviteForm,
-    meta: &RequestMeta,
-) -> Result<InviteLink, AppError> {
+pub async fn create_invite(ctx: &Ctx, form: InviteForm) -> Result<InviteLink, AppError> {
+    let (state, actor) = (&ctx.state, &ctx.actor);
     let mut errors = Vec::new();
     let email = collect(Email::parse(&form.email), &mut errors);
     let role = Role::from_code(&form.role);
@@ -91,7 +80,7 @@ pub async fn create_invite(
         check_may_grant(actor, pending)?;
     }
     let base_url = require_public_url(state).await?;
-    let now = state.clock.now();
+    let now = ctx.now;
     let mut tx = state.db.begin().await?;
     // A write first, so SQLite takes its write lock before the reads below.
     let replaced = store::revoke_pending_for_email(&mut *tx, email.as_str(), now).await?;
@@ -114,17 +103,7 @@ pub async fn create_invite(
         other => other?,
     };
     let details = serde_json::json!({ "role": role.label(), "lifetime": lifetime.label(), "replaced_pending": replaced > 0, "delivery": delivery.code() });
-    record(
-        &mut tx,
-        actor,
-        "invite.created",
-        link.invite_id,
-        email.as_str(),
-        details,
-        now,
-        meta,
-    )
-    .await?;
+    record(&mut tx, ctx, "invite.created", link.invite_id, email.as_str(), details).await?;
     tx.commit().await?;
     state.mail.wake_worker();
     Ok(link)
@@ -214,31 +193,22 @@ async fn require_public_url(state: &AppState) -> Result<String, AppError> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn record(
     tx: &mut crate::db::Tx<'_>,
-    actor: &Me,
+    ctx: &Ctx,
     action: &str,
     invite_id: i64,
     email: &str,
     details: serde_json::Value,
-    now: i64,
-    meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    activity::record_action(
-        &mut **tx,
-        Action {
-            at: now,
-            actor,
-            meta,
-            action,
-            object_type: "invite",
-            object_id: Some(invite_id),
-            object_name: email,
-            details,
-        },
-    )
-    .await?;
+    let event = Event {
+        action,
+        object_type: "invite",
+        object_id: Some(invite_id),
+        object_name: email,
+        details,
+    };
+    activity::record_event(&mut **tx, ctx, event).await?;
     Ok(())
 }
 
@@ -306,14 +276,6 @@ pub async fn open_link(state: &AppState, token: &str) -> Result<LinkState, AppEr
         }),
         Err(problem) => LinkState::Invalid(problem),
     })
-}
-
-pub struct SignupForm {
-    pub token: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub password: String,
-    pub password_confirm: String,
 }
 
 /// Creates the invited user with the invited role, consumes the link and signs them in.
@@ -409,18 +371,13 @@ async fn pending_for_actor(state: &AppState, actor: &Me, invite_id: i64) -> Resu
 
 /// A new link (new token, new expiry of the same lifetime) for a pending invite, shown once or
 /// emailed; the old link dies.
-pub async fn renew(
-    state: &AppState,
-    actor: &Me,
-    invite_id: i64,
-    delivery: InviteDelivery,
-    meta: &RequestMeta,
-) -> Result<InviteLink, AppError> {
+pub async fn renew(ctx: &Ctx, invite_id: i64, delivery: InviteDelivery) -> Result<InviteLink, AppError> {
+    let (state, actor) = (&ctx.state, &ctx.actor);
     let old = pending_for_actor(state, actor, invite_id).await?;
     check_can_email(state, delivery).await?;
     let lifetime = old.expires_at - old.created_at;
     let base_url = require_public_url(state).await?;
-    let now = state.clock.now();
+    let now = ctx.now;
     let mut tx = state.db.begin().await?;
     if !store::revoke(&mut *tx, old.id, now).await? {
         return Err(AppError::NotFound("That invitation is no longer pending.".into()));
@@ -438,28 +395,26 @@ pub async fn renew(
         InviteDelivery::Link => "invite.link_renewed",
         InviteDelivery::Email => "invite.resent",
     };
-    record(&mut tx, actor, action, link.invite_id, &old.email, details, now, meta).await?;
+    record(&mut tx, ctx, action, link.invite_id, &old.email, details).await?;
     tx.commit().await?;
     state.mail.wake_worker();
     Ok(link)
 }
 
-pub async fn revoke(state: &AppState, actor: &Me, invite_id: i64, meta: &RequestMeta) -> Result<(), AppError> {
-    let invite = pending_for_actor(state, actor, invite_id).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+pub async fn revoke(ctx: &Ctx, invite_id: i64) -> Result<(), AppError> {
+    let invite = pending_for_actor(&ctx.state, &ctx.actor, invite_id).await?;
+    let now = ctx.now;
+    let mut tx = ctx.state.db.begin().await?;
     if !store::revoke(&mut *tx, invite.id, now).await? {
         return Err(AppError::NotFound("That invitation is no longer pending.".into()));
     }
     record(
         &mut tx,
-        actor,
+        ctx,
         "invite.revoked",
         invite.id,
         &invite.email,
         serde_json::json!({}),
-        now,
-        meta,
     )
     .await?;
     tx.commit().await?;

@@ -1,9 +1,6 @@
 //! Server functions for the Email Configuration page. Seeing it and sending a test need
 //! ManageSettings; changing it needs ManageMailer (Global Administrators only).
 
-// The form's fields are the functions' arguments (that is how forms post to server functions).
-#![allow(clippy::too_many_arguments)]
-
 use super::EmailSettings;
 use crate::domain::AppError;
 use leptos::prelude::*;
@@ -25,38 +22,13 @@ pub async fn load_email_settings() -> Result<Option<EmailSettings>, AppError> {
 /// `secret` keeps the stored one for an unchanged endpoint.
 #[server(endpoint = "mail/save")]
 pub async fn save_email_settings(
-    kind: String,
-    #[server(default)] sender_address: String,
-    #[server(default)] sender_name: String,
-    #[server(default)] host: String,
-    #[server(default)] port: String,
-    #[server(default)] security: String,
-    #[server(default)] username: String,
-    #[server(default)] secret: String,
-    #[server(default)] aws_region: String,
-    #[server(default)] aws_access_key: String,
-    #[server(default)] endpoint_url: String,
+    #[server(flatten)] form: super::SettingsForm,
     #[server(default)] current_password: String,
 ) -> Result<EmailSettings, AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageMailer).await?;
-        let form = super::config::SettingsForm {
-            kind,
-            sender_address,
-            sender_name,
-            host,
-            port,
-            security,
-            username,
-            secret,
-            aws_region,
-            aws_access_key,
-            endpoint_url,
-        };
-        super::service::save(&app_state()?, &actor, form, current_password, &request_meta()).await
+    with_permission(Permission::ManageMailer, |ctx| async move {
+        super::service::save(&ctx, form, current_password).await
     })
     .await
 }
@@ -64,38 +36,11 @@ pub async fn save_email_settings(
 /// Sends a test email to the signed-in admin: with the settings as entered (not saved) for a
 /// Global Administrator, through the saved configuration for an Administrator.
 #[server(endpoint = "mail/test")]
-pub async fn send_test_email(
-    kind: String,
-    #[server(default)] sender_address: String,
-    #[server(default)] sender_name: String,
-    #[server(default)] host: String,
-    #[server(default)] port: String,
-    #[server(default)] security: String,
-    #[server(default)] username: String,
-    #[server(default)] secret: String,
-    #[server(default)] aws_region: String,
-    #[server(default)] aws_access_key: String,
-    #[server(default)] endpoint_url: String,
-) -> Result<String, AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+pub async fn send_test_email(#[server(flatten)] form: super::SettingsForm) -> Result<String, AppError> {
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageSettings).await?;
-        let form = super::config::SettingsForm {
-            kind,
-            sender_address,
-            sender_name,
-            host,
-            port,
-            security,
-            username,
-            secret,
-            aws_region,
-            aws_access_key,
-            endpoint_url,
-        };
-        super::service::send_test(&app_state()?, &actor, form, &request_meta()).await
+    with_permission(Permission::ManageSettings, |ctx| async move {
+        super::service::send_test(&ctx, form).await
     })
     .await
 }

@@ -1,51 +1,10 @@
 //! (ssr) The mailer settings form parsed into a configuration that is known to be usable.
 //! Pure: no database, no network, so every rule is unit-tested here.
 
-use super::{MailerKind, SmtpSecurity, AWS_SES_REGIONS};
+use super::{MailerKind, SettingsForm, SmtpSecurity, AWS_SES_REGIONS};
 use crate::domain::{Email, FieldError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-
-/// What the Email Configuration form sends. An empty `secret` keeps the stored one, but only
-/// for the endpoint it was entered for.
-#[derive(Clone, Default, Deserialize)]
-pub struct SettingsForm {
-    pub kind: String,
-    #[serde(default)]
-    pub sender_address: String,
-    #[serde(default)]
-    pub sender_name: String,
-    #[serde(default)]
-    pub host: String,
-    #[serde(default)]
-    pub port: String,
-    #[serde(default)]
-    pub security: String,
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub secret: String,
-    #[serde(default)]
-    pub aws_region: String,
-    #[serde(default)]
-    pub aws_access_key: String,
-    #[serde(default)]
-    pub endpoint_url: String,
-}
-
-impl std::fmt::Debug for SettingsForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SettingsForm")
-            .field("kind", &self.kind)
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("username", &self.username)
-            .field("secret", &"[redacted]")
-            .field("aws_region", &self.aws_region)
-            .field("endpoint_url", &self.endpoint_url)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The sender every message carries.
 #[derive(Clone, Debug, PartialEq, Eq)]

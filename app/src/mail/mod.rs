@@ -26,21 +26,13 @@ pub enum MailerKind {
     AwsSes,
 }
 
+crate::codes!(MailerKind {
+    GoogleSmtp => "google_smtp",
+    Smtp => "smtp",
+    AwsSes => "aws_ses",
+});
+
 impl MailerKind {
-    pub const ALL: [MailerKind; 3] = [MailerKind::GoogleSmtp, MailerKind::Smtp, MailerKind::AwsSes];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MailerKind::GoogleSmtp => "google_smtp",
-            MailerKind::Smtp => "smtp",
-            MailerKind::AwsSes => "aws_ses",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             MailerKind::GoogleSmtp => "Google SMTP",
@@ -61,21 +53,13 @@ pub enum SmtpSecurity {
     None,
 }
 
+crate::codes!(SmtpSecurity {
+    ImplicitTls => "tls",
+    StartTls => "starttls",
+    None => "none",
+});
+
 impl SmtpSecurity {
-    pub const ALL: [SmtpSecurity; 3] = [SmtpSecurity::ImplicitTls, SmtpSecurity::StartTls, SmtpSecurity::None];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            SmtpSecurity::ImplicitTls => "tls",
-            SmtpSecurity::StartTls => "starttls",
-            SmtpSecurity::None => "none",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             SmtpSecurity::ImplicitTls => "Implicit TLS",
@@ -183,5 +167,46 @@ impl Delivery {
             },
             _ => Delivery::Queued { attempts, last_error },
         })
+    }
+}
+
+/// What the Email Configuration form sends. An empty `secret` keeps the stored one, but only
+/// for the endpoint it was entered for.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SettingsForm {
+    pub kind: String,
+    #[serde(default)]
+    pub sender_address: String,
+    #[serde(default)]
+    pub sender_name: String,
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub port: String,
+    #[serde(default)]
+    pub security: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub secret: String,
+    #[serde(default)]
+    pub aws_region: String,
+    #[serde(default)]
+    pub aws_access_key: String,
+    #[serde(default)]
+    pub endpoint_url: String,
+}
+
+impl std::fmt::Debug for SettingsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SettingsForm")
+            .field("kind", &self.kind)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("secret", &"[redacted]")
+            .field("aws_region", &self.aws_region)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
     }
 }

@@ -2,15 +2,14 @@
 //! password, every Global Administrator told), reading back without secrets, sending a test
 //! email, and building the mailer the outbox worker uses.
 
-use super::config::{self, MailerConfig, SettingsForm, StoredSecret, Transport};
+use super::config::{self, MailerConfig, StoredSecret, Transport};
 use super::store::{self, ConfigRow};
 use super::transport::Mailer;
-use super::{outbox, templates, EmailSettings, MailerKind, SmtpSecurity};
-use crate::activity::store::{self as activity, Action, Entry};
+use super::{outbox, templates, EmailSettings, MailerKind, SettingsForm, SmtpSecurity};
+use crate::activity::store::{self as activity, Entry, Event};
 use crate::auth::limits::{self, Admission, MAIL_TESTS};
 use crate::auth::service::confirm_password;
-use crate::auth::Me;
-use crate::context::RequestMeta;
+use crate::context::Ctx;
 use crate::crypto;
 use crate::domain::{AppError, FieldError, Permission};
 use crate::state::AppState;
@@ -57,13 +56,8 @@ fn stored_secret(state: &AppState, row: Option<&ConfigRow>) -> Option<StoredSecr
 /// every invitation link). The actor confirms with their own password, and every Global
 /// Administrator is told, through the configuration as it was, who changed it, from where and
 /// to which server.
-pub async fn save(
-    state: &AppState,
-    actor: &Me,
-    form: SettingsForm,
-    current_password: String,
-    meta: &RequestMeta,
-) -> Result<EmailSettings, AppError> {
+pub async fn save(ctx: &Ctx, form: SettingsForm, current_password: String) -> Result<EmailSettings, AppError> {
+    let (state, actor, meta) = (&ctx.state, &ctx.actor, &ctx.meta);
     // Loaded once: it supplies a kept secret, the activity log's "before" and the notice's route.
     let before = store::load_config(&state.db.pool).await?;
     let stored = stored_secret(state, before.as_ref());
@@ -82,7 +76,7 @@ pub async fn save(
     if !confirm_password(state, &actor.email, current_password).await? {
         return Err(AppError::invalid("current_password", "Your password is not right."));
     }
-    let now = state.clock.now();
+    let now = ctx.now;
     let row = to_row(state, &parsed, now);
     let secret_changed = stored.as_ref().map(|s| s.secret.expose_secret()) != Some(parsed.secret());
     let previous_endpoint = before
@@ -96,20 +90,14 @@ pub async fn save(
         "after": settings_summary(&public_view(&row)),
         "secret_changed": secret_changed,
     });
-    activity::record_action(
-        &mut *tx,
-        Action {
-            at: now,
-            actor,
-            meta,
-            action: "email_config.updated",
-            object_type: "settings",
-            object_id: None,
-            object_name: "Email Configuration",
-            details,
-        },
-    )
-    .await?;
+    let event = Event {
+        action: "email_config.updated",
+        object_type: "settings",
+        object_id: None,
+        object_name: "Email Configuration",
+        details,
+    };
+    activity::record_event(&mut *tx, ctx, event).await?;
     // The first configuration has no previous route, and one through the new route would
     // tell nothing to whoever might have chosen it to read the mail.
     if let (Some(before), Some(before_text)) = (before.as_ref(), previous_endpoint) {
@@ -184,12 +172,8 @@ fn to_row(state: &AppState, config: &MailerConfig, now: i64) -> ConfigRow {
 /// only for the saved endpoint); an Administrator, who may not change where mail goes, tests
 /// the saved configuration. At most a few a minute per admin, each in the activity log, and
 /// bounded by the send timeout.
-pub async fn send_test(
-    state: &AppState,
-    actor: &Me,
-    form: SettingsForm,
-    meta: &RequestMeta,
-) -> Result<String, AppError> {
+pub async fn send_test(ctx: &Ctx, form: SettingsForm) -> Result<String, AppError> {
+    let (state, actor, meta) = (&ctx.state, &ctx.actor, &ctx.meta);
     let saved = store::load_config(&state.db.pool).await?;
     let parsed = if actor.can(Permission::ManageMailer) {
         config::parse(&form, stored_secret(state, saved.as_ref()).as_ref()).map_err(AppError::Invalid)?

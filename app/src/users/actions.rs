@@ -4,13 +4,12 @@
 //! through `apply` too, one user per transaction.
 
 use super::store::{self, TargetUser};
-use crate::activity::store::{self as activity, Action};
+use crate::activity::store::{self as activity, Event};
 use crate::auth::Me;
-use crate::context::RequestMeta;
+use crate::context::Ctx;
 use crate::db::Backend;
 use crate::domain::{effective_permissions, parse_name, AppError, FieldError, Permission, Role, UserId};
 use crate::invites::service as invites;
-use crate::state::AppState;
 use serde_json::json;
 
 pub const NO_SUCH_USER: &str = "That user no longer exists.";
@@ -103,14 +102,8 @@ fn last_global_admin(change: &Change) -> AppError {
 }
 
 /// Applies one change to one user, atomically.
-pub async fn apply(
-    state: &AppState,
-    actor: &Me,
-    user: UserId,
-    change: Change,
-    meta: &RequestMeta,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
+pub async fn apply(ctx: &Ctx, user: UserId, change: Change) -> Result<(), AppError> {
+    let (state, actor, now) = (&ctx.state, &ctx.actor, ctx.now);
     let mut tx = state.db.begin().await?;
     // Race safety for "keep one active Global Administrator": PostgreSQL queues on the GA
     // rows; SQLite serialises writers, and `lock_user` below takes its write lock before we read.
@@ -133,20 +126,14 @@ pub async fn apply(
         return Err(last_global_admin(&change)); // Dropping `tx` rolls the change back.
     }
     let name = format!("{} {}", target.first_name, target.last_name);
-    activity::record_action(
-        &mut *tx,
-        Action {
-            at: now,
-            actor,
-            meta,
-            action,
-            object_type: "user",
-            object_id: Some(target.id),
-            object_name: &name,
-            details,
-        },
-    )
-    .await?;
+    let event = Event {
+        action,
+        object_type: "user",
+        object_id: Some(target.id),
+        object_name: &name,
+        details,
+    };
+    activity::record_event(&mut *tx, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -64,13 +64,11 @@ pub async fn delete_user(user_id: i64) -> Result<(), AppError> {
 /// their own; returns what happened to them.
 #[server(endpoint = "users/bulk")]
 pub async fn bulk_user_action(action: String, user_ids: String) -> Result<BulkSummary, AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::with_permission;
     use crate::domain::Permission;
-    respond(async {
-        let actor = require(Permission::ManageUsers).await?;
+    with_permission(Permission::ManageUsers, |ctx| async move {
         let request = super::bulk::BulkRequest::parse(&action, &user_ids)?;
-        super::bulk::run(&app_state()?, &actor, request, &request_meta()).await
+        super::bulk::run(&ctx, request).await
     })
     .await
 }
@@ -78,13 +76,11 @@ pub async fn bulk_user_action(action: String, user_ids: String) -> Result<BulkSu
 /// The single-user actions' shared body: permission first, then the parsed change, then the service.
 #[cfg(feature = "ssr")]
 async fn act(user_id: i64, parse: impl FnOnce() -> Result<super::actions::Change, AppError>) -> Result<(), AppError> {
-    use crate::auth::api::require;
-    use crate::context::{app_state, request_meta, respond};
+    use crate::context::with_permission;
     use crate::domain::{Permission, UserId};
-    respond(async {
-        let actor = require(Permission::ManageUsers).await?;
+    with_permission(Permission::ManageUsers, |ctx| async move {
         let change = parse()?;
-        super::actions::apply(&app_state()?, &actor, UserId(user_id), change, &request_meta()).await
+        super::actions::apply(&ctx, UserId(user_id), change).await
     })
     .await
 }

@@ -4,10 +4,8 @@
 
 use super::actions::{self, Change};
 use super::{BulkAction, BulkSummary, SkippedUser, BULK_MAX};
-use crate::auth::Me;
-use crate::context::RequestMeta;
+use crate::context::Ctx;
 use crate::domain::{AppError, FieldError, UserId};
-use crate::state::AppState;
 
 /// A bulk request, parsed: the action and distinct user ids in the order given.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,12 +54,7 @@ fn parse_ids(raw: &str) -> Result<Vec<UserId>, FieldError> {
     Ok(ids)
 }
 
-pub async fn run(
-    state: &AppState,
-    actor: &Me,
-    request: BulkRequest,
-    meta: &RequestMeta,
-) -> Result<BulkSummary, AppError> {
+pub async fn run(ctx: &Ctx, request: BulkRequest) -> Result<BulkSummary, AppError> {
     let change = match request.action {
         BulkAction::Disable => Change::Disable,
         BulkAction::Enable => Change::Enable,
@@ -70,7 +63,7 @@ pub async fn run(
     let mut done = 0;
     let mut skipped = Vec::new();
     for user in request.user_ids {
-        match actions::apply(state, actor, user, change.clone(), meta).await {
+        match actions::apply(ctx, user, change.clone()).await {
             Ok(()) => done += 1,
             Err(error) => skipped.push(SkippedUser {
                 user_id: user.0,

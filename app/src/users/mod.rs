@@ -40,22 +40,10 @@ pub enum UserTab {
     Disabled,
 }
 
-impl UserTab {
-    pub fn code(self) -> &'static str {
-        match self {
-            UserTab::Active => "active",
-            UserTab::Disabled => "disabled",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "active" => Some(UserTab::Active),
-            "disabled" => Some(UserTab::Disabled),
-            _ => None,
-        }
-    }
-}
+crate::codes!(UserTab {
+    Active => "active",
+    Disabled => "disabled",
+});
 
 /// Orders the list can be sorted in; each is backed by an index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,21 +55,13 @@ pub enum UserSort {
     Created,
 }
 
+crate::codes!(UserSort {
+    Name => "name",
+    Email => "email",
+    Created => "created",
+});
+
 impl UserSort {
-    pub const ALL: [UserSort; 3] = [UserSort::Name, UserSort::Email, UserSort::Created];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            UserSort::Name => "name",
-            UserSort::Email => "email",
-            UserSort::Created => "created",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             UserSort::Name => "Name",
@@ -172,21 +152,13 @@ pub enum BulkAction {
     Delete,
 }
 
+crate::codes!(BulkAction {
+    Disable => "disable",
+    Enable => "enable",
+    Delete => "delete",
+});
+
 impl BulkAction {
-    pub const ALL: [BulkAction; 3] = [BulkAction::Disable, BulkAction::Enable, BulkAction::Delete];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            BulkAction::Disable => "disable",
-            BulkAction::Enable => "enable",
-            BulkAction::Delete => "delete",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.code() == code)
-    }
-
     /// The button text.
     pub fn label(self) -> &'static str {
         match self {

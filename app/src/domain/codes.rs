@@ -1,0 +1,70 @@
+//! Stable text codes for enums: what the database, URLs and forms carry. One table per enum
+//! gives `ALL`, `code`, `from_code` and `TryFrom<String>` (which sqlx's `#[sqlx(try_from)]`
+//! uses to decode a column once, in the store: a value the code does not know is an error
+//! naming it, never a quiet fallback).
+
+/// A code no variant has: decoding it fails loudly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCode {
+    pub kind: &'static str,
+    pub code: String,
+}
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} code {:?}", self.kind, self.code)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+/// `codes!(Role { GlobalAdministrator => "global_admin", … })`
+#[macro_export]
+macro_rules! codes {
+    ($ty:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every variant, in declaration order.
+            pub const ALL: [$ty; [$($code),+].len()] = [$($ty::$variant),+];
+
+            /// The stable text code (database, URLs, forms).
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $code),+
+                }
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code {
+                    $($code => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = $crate::domain::UnknownCode;
+
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                Self::from_code(&code).ok_or($crate::domain::UnknownCode {
+                    kind: stringify!($ty),
+                    code,
+                })
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Role;
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_are_errors() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+            assert_eq!(Role::try_from(role.code().to_string()), Ok(role));
+        }
+        let error = Role::try_from("superuser".to_string()).unwrap_err();
+        assert_eq!(error.to_string(), "unknown Role code \"superuser\"");
+    }
+}
