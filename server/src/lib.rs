@@ -8,6 +8,7 @@ use app::clock::Clock;
 use app::db::Db;
 use app::state::{AppState, RuntimeConfig};
 use app::{shell, App};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -59,11 +60,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::viewer::resolve,
         ))
+        .layer(DefaultBodyLimit::max(http::limits::BODY_LIMIT))
         .with_state(state);
 
     let mut router = app_routes
         .merge(http::statics::routes(&site_root, &options.site_pkg_dir))
-        .fallback_service(http::statics::fallback(&site_root));
+        .fallback_service(http::statics::fallback(&site_root))
+        .layer(axum::middleware::from_fn(http::limits::refuse_large_bodies));
     for layer in http::headers::layers(hsts) {
         router = router.layer(layer);
     }

@@ -10,6 +10,7 @@ mod cli;
 mod groups;
 mod http;
 mod invites;
+mod malformed;
 mod mail;
 mod permissions;
 mod user_actions;
