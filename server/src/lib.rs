@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     let site_root = options.site_root.to_string();
     let public_url = state.config.public_url.clone();
     let hsts = state.config.secure_cookies();
+    let hosts = http::host::HostCheck::new(&state);
 
     let app_routes = Router::new()
         .route("/healthz", get(http::probes::healthz))
@@ -66,7 +67,11 @@ pub fn router(state: AppState) -> Router {
     let mut router = app_routes
         .merge(http::statics::routes(&site_root, &options.site_pkg_dir))
         .fallback_service(http::statics::fallback(&site_root))
-        .layer(axum::middleware::from_fn(http::limits::refuse_large_bodies));
+        .layer(axum::middleware::from_fn(http::limits::refuse_large_bodies))
+        .layer(axum::middleware::from_fn_with_state(
+            hosts,
+            http::host::allowed_hosts_only,
+        ));
     for layer in http::headers::layers(hsts) {
         router = router.layer(layer);
     }

@@ -1,7 +1,8 @@
-//! HTTP concerns around the app: security headers, the cross-origin check, the body size
-//! limit, health endpoints, static files.
+//! HTTP concerns around the app: security headers, the host and cross-origin checks, the body
+//! size limit, health endpoints, static files.
 
 pub mod headers;
+pub mod host;
 pub mod limits;
 pub mod origin;
 pub mod page;

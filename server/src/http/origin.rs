@@ -36,7 +36,7 @@ pub async fn same_origin_only(public_url: Option<String>, request: Request<Body>
 }
 
 /// `https://host:port/path` → `https://host:port`.
-fn origin_of(url: &str) -> &str {
+pub(crate) fn origin_of(url: &str) -> &str {
     let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
     match url[after_scheme..].find('/') {
         Some(i) => &url[..after_scheme + i],
