@@ -9,12 +9,14 @@ use app::db::Db;
 use app::state::{AppState, RuntimeConfig};
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Everything needed to build the router.
@@ -61,6 +63,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::viewer::resolve,
         ))
+        // Pages and server-function answers are about someone signed in: never kept by a
+        // browser or proxy cache (static files under /pkg keep their own long cache).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(DefaultBodyLimit::max(http::limits::BODY_LIMIT))
         .with_state(state);
 
@@ -80,7 +88,7 @@ pub fn router(state: AppState) -> Router {
             http::origin::same_origin_only(public_url.clone(), req, next)
         }))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(http::trace::request_span))
 }
 
 /// Leptos settings from the environment cargo-leptos sets, with defaults that let the release

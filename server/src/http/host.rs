@@ -93,7 +93,8 @@ pub async fn allowed_hosts_only(State(check): State<Arc<HostCheck>>, request: Re
     match refusal {
         None => next.run(request).await,
         Some(message) => {
-            tracing::warn!(host = ?request.headers().get(header::HOST), path = %request.uri().path(), "request for another host refused");
+            let path = super::trace::logged_path(request.uri());
+            tracing::warn!(host = ?request.headers().get(header::HOST), %path, "request for another host refused");
             (StatusCode::MISDIRECTED_REQUEST, message).into_response()
         }
     }

@@ -1,5 +1,5 @@
 //! HTTP concerns around the app: security headers, the host and cross-origin checks, the body
-//! size limit, health endpoints, static files.
+//! size limit, health endpoints, static files, what request logs record.
 
 pub mod headers;
 pub mod host;
@@ -8,4 +8,5 @@ pub mod origin;
 pub mod page;
 pub mod probes;
 pub mod statics;
+pub mod trace;
 pub mod viewer;

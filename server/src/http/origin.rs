@@ -30,7 +30,8 @@ pub async fn same_origin_only(public_url: Option<String>, request: Request<Body>
     if allowed {
         next.run(request).await
     } else {
-        tracing::warn!(origin = origin.unwrap_or("-"), path = %request.uri().path(), "cross-origin request refused");
+        let path = super::trace::logged_path(request.uri());
+        tracing::warn!(origin = origin.unwrap_or("-"), %path, "cross-origin request refused");
         (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
     }
 }
