@@ -8,12 +8,15 @@ use app::clock::Clock;
 use app::db::Db;
 use app::state::{AppState, RuntimeConfig};
 use app::{shell, App};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Everything needed to build the router.
@@ -44,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     let site_root = options.site_root.to_string();
     let public_url = state.config.public_url.clone();
     let hsts = state.config.secure_cookies();
+    let hosts = http::host::HostCheck::new(&state);
 
     let app_routes = Router::new()
         .route("/healthz", get(http::probes::healthz))
@@ -56,11 +60,23 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::viewer::resolve,
         ))
+        // Pages and server-function answers are about someone signed in: never kept by a
+        // browser or proxy cache (static files under /pkg keep their own long cache).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(DefaultBodyLimit::max(http::limits::BODY_LIMIT))
         .with_state(state);
 
     let mut router = app_routes
         .merge(http::statics::routes(&site_root, &options.site_pkg_dir))
-        .fallback_service(http::statics::fallback(&site_root));
+        .fallback_service(http::statics::fallback(&site_root))
+        .layer(axum::middleware::from_fn(http::limits::refuse_large_bodies))
+        .layer(axum::middleware::from_fn_with_state(
+            hosts,
+            http::host::allowed_hosts_only,
+        ));
     for layer in http::headers::layers(hsts) {
         router = router.layer(layer);
     }
@@ -69,7 +85,7 @@ pub fn router(state: AppState) -> Router {
             http::origin::same_origin_only(public_url.clone(), req, next)
         }))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(http::trace::request_span))
 }
 
 /// Leptos settings from the environment cargo-leptos sets, with defaults that let the release

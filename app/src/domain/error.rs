@@ -49,6 +49,11 @@ impl AppError {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }
 
+    /// A request body over the server's size limit (answered with 413).
+    pub fn too_large() -> Self {
+        AppError::invalid("", "The request is too large.")
+    }
+
     /// The message for one field, if this error is about that field.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
@@ -103,20 +108,59 @@ impl From<FieldError> for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// Requests that never reached the function answer 4xx with a plain message: serde's and
+    /// hyper's own words (types, byte offsets) stay out of the answer.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
                 // Arguments that do not parse never reach the function, whose `respond` gives
                 // errors their status; say 422 here, or the framework answers 500.
-                #[cfg(feature = "ssr")]
-                if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                    options.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
-                }
-                AppError::Invalid(vec![FieldError::new("", format!("Bad request: {msg}"))])
+                set_status(422);
+                let message = match missing_field(&msg) {
+                    Some(field) => format!("Bad request: the field `{field}` is missing."),
+                    None => "Bad request: a value in the request is not valid.".to_string(),
+                };
+                AppError::Invalid(vec![FieldError::new("", message)])
             }
+            // On the server this is the request body that could not be read: over the size
+            // limit (axum's `DefaultBodyLimit`, for bodies without Content-Length), or not
+            // UTF-8. In the browser it is a response that did not decode: a transport problem.
+            ServerFnErrorErr::Deserialization(msg) if is_too_large(&msg) && set_status(413) => AppError::too_large(),
+            ServerFnErrorErr::Deserialization(_) if set_status(400) => AppError::Invalid(vec![FieldError::new(
+                "",
+                "Bad request: the request body could not be read.",
+            )]),
             other => AppError::Transport(other.to_string()),
         }
     }
+}
+
+/// http-body-util's `LengthLimitError` says this; server_fn passes errors on as text only.
+fn is_too_large(msg: &str) -> bool {
+    msg.contains("length limit exceeded")
+}
+
+/// The field named in serde's "missing field `email`", if it looks like an argument name.
+fn missing_field(msg: &str) -> Option<&str> {
+    let rest = &msg[msg.find("missing field `")? + "missing field `".len()..];
+    let field = &rest[..rest.find('`')?];
+    let plain = !field.is_empty() && field.len() <= 64 && field.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    plain.then_some(field)
+}
+
+/// Sets this response's status when answering a request on the server; false elsewhere (in
+/// the browser, or on the server outside a request).
+fn set_status(status: u16) -> bool {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        options.set_status(status);
+        return true;
+    }
+    let _ = status;
+    false
 }
 
 #[cfg(feature = "ssr")]
@@ -124,5 +168,23 @@ impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database error");
         AppError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_fields_are_named_and_nothing_else_is_quoted() {
+        assert_eq!(missing_field("missing field `email`"), Some("email"));
+        assert_eq!(
+            missing_field("failed with reason: missing field `group_id`"),
+            Some("group_id")
+        );
+        assert_eq!(missing_field("invalid digit found in string"), None);
+        assert_eq!(missing_field("missing field `<script>`"), None);
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("invalid type: string \"x\"".into()));
+        assert_eq!(error.to_string(), "Bad request: a value in the request is not valid.");
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod password;
 mod role;
 mod status;
+mod text;
 
 pub use codes::UnknownCode;
 pub use email::Email;
@@ -14,6 +15,7 @@ pub use error::{AppError, FieldError};
 pub use password::{confirmation_problem, password_problem, PASSWORD_MAX, PASSWORD_MIN};
 pub use role::{effective_permissions, may_grant, Permission, Role};
 pub use status::{InviteStatus, UserStatus};
+pub use text::has_invisible_or_bidi;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +23,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserId(pub i64);
 
-/// A first or last name: trimmed, 1..=100 characters, no control characters.
+/// A first or last name: trimmed, 1..=100 characters, no control, invisible or text-direction
+/// characters (see [`has_invisible_or_bidi`]).
 pub fn parse_name(field: &'static str, label: &str, raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
     if name.is_empty() {
@@ -37,6 +40,12 @@ pub fn parse_name(field: &'static str, label: &str, raw: &str) -> Result<String,
         return Err(FieldError::new(
             field,
             format!("{label} must not contain control characters."),
+        ));
+    }
+    if has_invisible_or_bidi(name) {
+        return Err(FieldError::new(
+            field,
+            format!("{label} must not contain invisible or text-direction characters."),
         ));
     }
     Ok(name.to_string())
@@ -90,5 +99,23 @@ mod tests {
         assert_eq!(parse_name("first_name", "First name", "  Ada ").unwrap(), "Ada");
         assert!(parse_name("first_name", "First name", "   ").is_err());
         assert!(parse_name("first_name", "First name", &"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn names_refuse_invisible_and_direction_characters() {
+        for c in [
+            '\u{202E}', '\u{2067}', '\u{200B}', '\u{2028}', '\u{2029}', '\u{FEFF}', '\u{200E}',
+        ] {
+            let error = parse_name("last_name", "Last name", &format!("Love{c}lace")).unwrap_err();
+            assert_eq!(error.field, "last_name");
+            assert_eq!(
+                error.message, "Last name must not contain invisible or text-direction characters.",
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        for name in ["Zoë", "Núñez", "山田", "Ada 🎉"] {
+            assert_eq!(parse_name("first_name", "First name", name).unwrap(), name);
+        }
     }
 }

@@ -10,7 +10,7 @@ pub mod service;
 pub mod store;
 pub mod view;
 
-use crate::domain::{FieldError, Role};
+use crate::domain::{has_invisible_or_bidi, FieldError, Role};
 use serde::{Deserialize, Serialize};
 
 /// Longest group name, in characters.
@@ -45,7 +45,7 @@ pub enum Membership {
     Remove,
 }
 
-/// A group name: trimmed, 1..=60 characters, no control characters.
+/// A group name: trimmed, 1..=60 characters, no control, invisible or text-direction characters.
 pub fn parse_group_name(raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
     let bad = |msg: String| Err(FieldError::new("name", msg));
@@ -57,6 +57,9 @@ pub fn parse_group_name(raw: &str) -> Result<String, FieldError> {
     }
     if name.chars().any(char::is_control) {
         return bad("Name must not contain control characters.".into());
+    }
+    if has_invisible_or_bidi(name) {
+        return bad("Name must not contain invisible or text-direction characters.".into());
     }
     Ok(name.to_string())
 }
@@ -107,6 +110,17 @@ mod tests {
             "Name must be at most 60 characters."
         );
         assert!(parse_group_name("a\u{7}b").is_err());
+        for c in [
+            '\u{202E}', '\u{2067}', '\u{200B}', '\u{2028}', '\u{2029}', '\u{FEFF}', '\u{200E}',
+        ] {
+            assert_eq!(
+                parse_group_name(&format!("Night{c} shift")).unwrap_err().message,
+                "Name must not contain invisible or text-direction characters.",
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        assert_eq!(parse_group_name("夜勤 🌙").unwrap(), "夜勤 🌙");
         assert_eq!(name_key("Night Shift"), "night shift");
     }
 

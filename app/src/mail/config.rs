@@ -2,7 +2,7 @@
 //! Pure: no database, no network, so every rule is unit-tested here.
 
 use super::{MailerKind, SettingsForm, SmtpSecurity, AWS_SES_REGIONS};
-use crate::domain::{Email, FieldError};
+use crate::domain::{has_invisible_or_bidi, Email, FieldError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -125,10 +125,11 @@ pub fn parse(form: &SettingsForm, stored: Option<&StoredSecret>) -> Result<Maile
         .map_err(|e| errors.push(e))
         .ok();
     let name = form.sender_name.trim().to_string();
-    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+    // The sender name goes into every message's From header.
+    if name.chars().count() > 100 || name.chars().any(char::is_control) || has_invisible_or_bidi(&name) {
         errors.push(FieldError::new(
             "sender_name",
-            "Sender name must be at most 100 characters on one line.",
+            "Sender name must be at most 100 characters on one line, without invisible or text-direction characters.",
         ));
     }
     let typed = match kind {

@@ -20,7 +20,7 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// Unknown values fall back to the defaults (a hand-edited URL still shows a list); only a
-    /// search that is too long is refused.
+    /// search that is too long or holds control characters is refused.
     /// A cursor that does not parse, or was made for another sort, is ignored: the page is
     /// then found by its number.
     pub fn parse(
@@ -34,6 +34,10 @@ impl ListQuery {
         let search = search.trim().to_string();
         if search.chars().count() > SEARCH_MAX {
             return Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX} characters.")).into());
+        }
+        // No name or email holds one, and SQLite's FTS5 cannot take some (NUL ends its query).
+        if search.chars().any(char::is_control) {
+            return Err(FieldError::new("q", "Search text must not contain control characters.").into());
         }
         let sort = UserSort::from_code(sort).unwrap_or(UserSort::Name);
         Ok(ListQuery {

@@ -1,9 +1,12 @@
-//! HTTP concerns around the app: security headers, the cross-origin check, health endpoints,
-//! static files.
+//! HTTP concerns around the app: security headers, the host and cross-origin checks, the body
+//! size limit, health endpoints, static files, what request logs record.
 
 pub mod headers;
+pub mod host;
+pub mod limits;
 pub mod origin;
 pub mod page;
 pub mod probes;
 pub mod statics;
+pub mod trace;
 pub mod viewer;

@@ -30,13 +30,14 @@ pub async fn same_origin_only(public_url: Option<String>, request: Request<Body>
     if allowed {
         next.run(request).await
     } else {
-        tracing::warn!(origin = origin.unwrap_or("-"), path = %request.uri().path(), "cross-origin request refused");
+        let path = super::trace::logged_path(request.uri());
+        tracing::warn!(origin = origin.unwrap_or("-"), %path, "cross-origin request refused");
         (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
     }
 }
 
 /// `https://host:port/path` → `https://host:port`.
-fn origin_of(url: &str) -> &str {
+pub(crate) fn origin_of(url: &str) -> &str {
     let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
     match url[after_scheme..].find('/') {
         Some(i) => &url[..after_scheme + i],

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 on_both_backends!(
     pages_carry_security_headers_and_a_matching_nonce,
     probes_answer,
-    page_redirects_are_real_for_any_client
+    page_redirects_are_real_for_any_client,
+    pages_and_server_function_answers_are_not_cached
 );
 
 async fn page_redirects_are_real_for_any_client(app: TestApp) {
@@ -51,6 +52,56 @@ async fn pages_carry_security_headers_and_a_matching_nonce(app: TestApp) {
         .header("content-security-policy")
         .unwrap()
         .contains("default-src 'none'"));
+}
+
+async fn pages_and_server_function_answers_are_not_cached(app: TestApp) {
+    assert_eq!(app.get("/setup", None).await.header("cache-control"), Some("no-store"));
+    let admin = app.register_admin().await;
+    for path in ["/settings/users", "/profile", "/"] {
+        let page = app.get(path, Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.header("cache-control"), Some("no-store"), "{path}");
+    }
+    let list = app.call("users/list", &[], Some(&admin)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.header("cache-control"), Some("no-store"));
+    let refused = app.call("users/list", &[], None).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.header("cache-control"), Some("no-store"));
+}
+
+/// Built files under /pkg keep their year-long cache: their names change with their content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_keep_their_long_cache() {
+    let dir = std::env::temp_dir().join(format!("roster_site_{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("site/pkg")).unwrap();
+    std::fs::write(dir.join("site/pkg/roster-0123abcd.js"), "export {};").unwrap();
+    let db = app::db::Db::connect(&format!("sqlite://{}", dir.join("roster.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let site_root = dir.join("site").display().to_string();
+    let state = server::app_state(server::ServerParts {
+        leptos_options: server::leptos_options("127.0.0.1:0".parse().unwrap(), &site_root),
+        db,
+        public_url: None,
+        secret_key: [7u8; 32],
+        clock: app::clock::Clock::default(),
+    });
+    let request = axum::http::Request::builder()
+        .uri("/pkg/roster-0123abcd.js")
+        .header("host", "127.0.0.1:3000")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(server::router(state), request)
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("public, max-age=31536000, immutable")
+    );
 }
 
 async fn probes_answer(app: TestApp) {

@@ -33,6 +33,10 @@ pub const ORIGIN: &str = "http://roster.test";
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The Host and Origin that `get` and `call` send: the public URL's (HOST and ORIGIN
+    /// unless a test starts the app with another one).
+    pub host: String,
+    pub origin: String,
     /// The outbox worker, as `roster serve` runs it (polling quickly, for tests).
     pub worker: Option<server::workers::WorkerHandle>,
     _cleanup: Cleanup,
@@ -92,12 +96,16 @@ fn unique_name(prefix: &str) -> String {
 }
 
 impl TestApp {
-    /// A fresh app on `backend`. For PostgreSQL when the server is unreachable: None if the
-    /// test command chose to skip PostgreSQL (ROSTER_TEST_POSTGRES=skip), a failure otherwise.
+    /// A fresh app on `backend`, configured with ORIGIN as its public URL (ROSTER_PUBLIC_URL)
+    /// so that it answers for HOST before setup too. For PostgreSQL when the server is
+    /// unreachable: None if the test command chose to skip PostgreSQL
+    /// (ROSTER_TEST_POSTGRES=skip), a failure otherwise.
     pub async fn start(backend: Backend) -> Option<TestApp> {
-        Self::start_with(backend, None).await
+        Self::start_with(backend, Some(ORIGIN)).await
     }
 
+    /// A fresh app with this public URL, or none (then, until setup, it answers only loopback
+    /// hosts: send those with `request`).
     pub async fn start_with(backend: Backend, public_url: Option<&str>) -> Option<TestApp> {
         let (db, cleanup) = match backend {
             Backend::Sqlite => {
@@ -144,8 +152,12 @@ impl TestApp {
             clock: Clock::default(),
         });
         let router = server::router(state.clone());
+        let origin = public_url.unwrap_or(ORIGIN).trim_end_matches('/').to_string();
+        let host = origin.split_once("://").map_or(HOST, |(_, host)| host).to_string();
         Some(TestApp {
             router,
+            host,
+            origin,
             worker: Some(server::workers::outbox::spawn(state.clone(), WORKER_POLL)),
             state,
             _cleanup: cleanup,
@@ -181,7 +193,7 @@ impl TestApp {
         let mut builder = Request::builder()
             .method(Method::GET)
             .uri(path)
-            .header("host", HOST)
+            .header("host", &self.host)
             .header("accept", "text/html");
         if let Some(token) = session {
             builder = builder.header("cookie", format!("{}={token}", self.state.config.session_cookie()));
@@ -191,7 +203,8 @@ impl TestApp {
 
     /// Calls a server function the way the hydrated page does (same-origin fetch, form body).
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], session: Option<&str>) -> TestResponse {
-        self.call_with_origin(endpoint, form, session, Some(ORIGIN)).await
+        self.call_with_origin(endpoint, form, session, Some(self.origin.as_str()))
+            .await
     }
 
     pub async fn call_with_origin(
@@ -205,7 +218,7 @@ impl TestApp {
         let mut builder = Request::builder()
             .method(Method::POST)
             .uri(format!("/api/{endpoint}"))
-            .header("host", HOST)
+            .header("host", &self.host)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json");
         if let Some(origin) = origin {
@@ -300,7 +313,7 @@ pub fn admin_form() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn serde_urlencoded(form: &[(&str, &str)]) -> String {
+pub fn serde_urlencoded(form: &[(&str, &str)]) -> String {
     form.iter()
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect::<Vec<_>>()

@@ -1,0 +1,56 @@
+//! What request tracing records of a request: its method and path, but never an invitation
+//! token, which is a password until it is used (`/invite/<token>`).
+
+use axum::body::Body;
+use axum::http::{Request, Uri};
+use tracing::Span;
+
+/// The span for one request, as tower-http's default one but with the path from [`logged_path`].
+pub fn request_span(request: &Request<Body>) -> Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        uri = %logged_path(request.uri()),
+        version = ?request.version(),
+    )
+}
+
+/// The path and query to log: invitation links lose their token and their query.
+pub fn logged_path(uri: &Uri) -> String {
+    let path = uri.path();
+    if path == "/invite" || path.starts_with("/invite/") {
+        return "/invite/[redacted]".to_string();
+    }
+    match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    fn logged(uri: &str) -> String {
+        logged_path(&uri.parse().unwrap())
+    }
+
+    #[test]
+    fn invite_tokens_are_redacted() {
+        assert_eq!(logged("/invite/AbC123-secret_token"), "/invite/[redacted]");
+        assert_eq!(logged("/invite/AbC123?utm=mail&token=x"), "/invite/[redacted]");
+        assert_eq!(logged("/invite/AbC123/extra"), "/invite/[redacted]");
+        assert_eq!(logged("http://roster.test/invite/AbC123"), "/invite/[redacted]");
+    }
+
+    #[test]
+    fn other_paths_are_kept() {
+        assert_eq!(
+            logged("/settings/users?tab=disabled&page=2"),
+            "/settings/users?tab=disabled&page=2"
+        );
+        assert_eq!(logged("/api/invites/open"), "/api/invites/open");
+        assert_eq!(logged("/invitations"), "/invitations");
+        assert_eq!(logged("/"), "/");
+    }
+}
