@@ -15,14 +15,22 @@ pub struct RequestMeta {
 }
 
 pub fn app_state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from context");
-        AppError::Internal
-    })
+    use_context::<AppState>().ok_or_else(|| AppError::internal("no application state", "AppState missing from context"))
 }
 
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
+}
+
+/// The id of one request: taken from `X-Request-Id` or made up by the server, returned in the
+/// response's `X-Request-Id`, present in every log line of the request and in the message of
+/// a server error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// This request's id, if there is a request.
+pub fn request_id() -> Option<String> {
+    parts()?.extensions.get::<RequestId>().map(|id| id.0.clone())
 }
 
 pub fn request_meta() -> RequestMeta {
@@ -125,9 +133,14 @@ pub async fn with_permission<T, Fut>(
 where
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {
+    use tracing::Instrument;
     respond(async {
         let actor = crate::auth::api::require(permission).await?;
-        body(Ctx::new(app_state()?, actor, request_meta())).await
+        // Inside the request's span (id, method, path): every line logged below names the user.
+        let span = tracing::info_span!("call", user_id = actor.id.0);
+        body(Ctx::new(app_state()?, actor, request_meta()))
+            .instrument(span)
+            .await
     })
     .await
 }

@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(http::trace::request_span))
+        .layer(axum::middleware::from_fn(http::request_id::assign))
 }
 
 /// Leptos settings from the environment cargo-leptos sets, with defaults that let the release

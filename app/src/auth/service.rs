@@ -10,7 +10,7 @@ use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
 use crate::domain::{
     confirmation_problem, effective_permissions, parse_console_url, parse_name, password_problem, AppError, Email,
-    FieldError, Role, UserId,
+    FieldError, Role, UserId, UserStatus,
 };
 use crate::settings::store as settings;
 use crate::state::AppState;
@@ -75,7 +75,7 @@ pub async fn register_first_admin(
         first_name: &first_name,
         last_name: &last_name,
         password_hash: &password_hash,
-        role: Role::GlobalAdministrator.code(),
+        role: Role::GlobalAdministrator,
         invited_by: None,
         now,
     };
@@ -136,7 +136,7 @@ pub async fn login(
         }
     };
     let user = match user {
-        Some(user) if verified && user.status == "active" => user,
+        Some(user) if verified && user.status == UserStatus::Active => user,
         Some(user) if verified => {
             limits::keep(reservation);
             log_login(state, Some(&user), email.as_str(), false, "access disabled", meta).await?;
@@ -268,7 +268,7 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         session.idle_timeout_setting.as_deref(),
         settings::DEFAULT_IDLE_TIMEOUT_MINUTES,
     );
-    let ended = if session.user.status != "active" {
+    let ended = if session.user.status != UserStatus::Active {
         Some(SignOutReason::Disabled)
     } else if now >= session.expires_at {
         Some(SignOutReason::Expired)
@@ -305,9 +305,9 @@ pub async fn viewer_for_request(
 
 /// The user as the console sees them: their permissions are the union of their role's and
 /// those of their groups' roles.
-fn me(user: &UserRecord, group_roles: &[String]) -> Result<Me, AppError> {
-    let role = Role::from_code(&user.role).ok_or_else(|| internal(format!("unknown role {}", user.role)))?;
-    let group_roles = group_roles.iter().filter_map(|code| Role::from_code(code));
+fn me(user: &UserRecord, group_roles: &[Role]) -> Result<Me, AppError> {
+    let role = user.role;
+    let group_roles = group_roles.iter().copied();
     Ok(Me {
         id: UserId(user.id),
         email: user.email.clone(),
@@ -413,9 +413,4 @@ pub async fn public_url(state: &AppState) -> Result<Option<String>, AppError> {
 
 fn full_name(user: &UserRecord) -> String {
     format!("{} {}", user.first_name, user.last_name)
-}
-
-fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "internal error");
-    AppError::Internal
 }

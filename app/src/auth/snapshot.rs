@@ -14,7 +14,7 @@ pub type PageViewer = Result<Viewer, AppError>;
 
 #[cfg(feature = "ssr")]
 pub fn read() -> PageViewer {
-    resolved().unwrap_or(Err(AppError::Internal))
+    resolved().unwrap_or(Err(AppError::Internal(String::new())))
 }
 
 /// The viewer the page request was resolved with, if this is a page render. Server functions

@@ -1,6 +1,7 @@
 //! (ssr) SQL for setup, users' credentials, sessions and attempt limits.
 
 use crate::db::Row as DbRow;
+use crate::domain::{Role, UserStatus};
 use sqlx::{Any, Executor, FromRow, Row};
 
 /// True once the first registration has committed.
@@ -34,7 +35,7 @@ pub struct NewUser<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub invited_by: Option<i64>,
     pub now: i64,
 }
@@ -48,7 +49,7 @@ pub async fn insert_user<'c, E: Executor<'c, Database = Any>>(exec: E, user: &Ne
     .bind(user.first_name)
     .bind(user.last_name)
     .bind(user.password_hash)
-    .bind(user.role)
+    .bind(user.role.code())
     .bind(user.invited_by)
     .bind(user.now)
     .fetch_one(exec)
@@ -64,8 +65,8 @@ pub struct UserRecord {
     pub first_name: String,
     pub last_name: String,
     pub password_hash: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
 }
 
 const USER_COLUMNS: &str = "u.id, u.email, u.first_name, u.last_name, u.password_hash, u.role, u.status";
@@ -130,7 +131,7 @@ pub struct SessionRecord {
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub user: UserRecord,
-    pub group_roles: Vec<String>,
+    pub group_roles: Vec<Role>,
     /// The raw `session.idle_timeout_minutes` setting, if set.
     pub idle_timeout_setting: Option<String>,
 }
@@ -156,8 +157,8 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
     };
     let mut group_roles = Vec::new();
     for row in &rows {
-        if let Some(role) = row.try_get::<Option<String>, _>("group_role")? {
-            group_roles.push(role);
+        if let Some(code) = row.try_get::<Option<String>, _>("group_role")? {
+            group_roles.push(crate::users::store::decode_role("group_role", code)?);
         }
     }
     Ok(Some(SessionRecord {

@@ -1,7 +1,7 @@
 //! Stable text codes for enums: what the database, URLs and forms carry. One table per enum
-//! gives `ALL`, `code`, `from_code` and `TryFrom<String>` (which sqlx's `#[sqlx(try_from)]`
-//! uses to decode a column once, in the store: a value the code does not know is an error
-//! naming it, never a quiet fallback).
+//! gives `ALL`, `code`, `from_code`, `TryFrom<String>` and (on the server) sqlx decoding, so a
+//! column is decoded once, in the store: a value the code does not know is an error naming
+//! it, never a quiet fallback.
 
 /// A code no variant has: decoding it fails loudly.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +38,26 @@ macro_rules! codes {
                     $($code => Some($ty::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        // Decoded from a text column once, in the store: an unknown code fails the read with an
+        // error that names the column and the value.
+        #[cfg(feature = "ssr")]
+        impl sqlx::Type<sqlx::Any> for $ty {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $ty {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let code = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                Ok(<$ty>::try_from(code)?)
             }
         }
 

@@ -38,8 +38,9 @@ pub enum AppError {
     RateLimited(String),
     /// Another service (a mail server, AWS) refused or failed; its own words are passed on.
     Upstream(String),
-    /// Something went wrong on the server; details are in its log.
-    Internal,
+    /// Something went wrong on the server; details are in its log, under this request id (empty
+    /// when there was no request), which the message shows so an admin can find the line.
+    Internal(String),
     /// The request never reached the function (network, encoding).
     Transport(String),
 }
@@ -72,7 +73,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::RateLimited(_) => 429,
             AppError::Upstream(_) => 502,
-            AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Internal(_) | AppError::Transport(_) => 500,
         }
     }
 }
@@ -91,13 +92,30 @@ impl fmt::Display for AppError {
                 let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
                 f.write_str(&messages.join(" "))
             }
-            AppError::Internal => f.write_str("Something went wrong on the server. Please try again."),
+            AppError::Internal(reference) if reference.is_empty() => {
+                f.write_str("Something went wrong on the server. Please try again.")
+            }
+            AppError::Internal(reference) => write!(
+                f,
+                "Something went wrong on the server (reference {reference}). Please try again."
+            ),
             AppError::Transport(msg) => write!(f, "Could not reach the server: {msg}"),
         }
     }
 }
 
 impl std::error::Error for AppError {}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Logs `error` (inside the request's span: its id, method and path go with it) and gives
+    /// the person the request id to quote.
+    pub fn internal(what: &str, error: impl std::fmt::Display) -> AppError {
+        let reference = crate::context::request_id().unwrap_or_default();
+        tracing::error!(%error, request_id = %reference, "{what}");
+        AppError::Internal(reference)
+    }
+}
 
 impl From<FieldError> for AppError {
     fn from(value: FieldError) -> Self {
@@ -166,8 +184,7 @@ fn set_status(status: u16) -> bool {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
-        AppError::Internal
+        AppError::internal("database error", error)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::auth::service::collect;
 use crate::auth::Me;
 use crate::context::Ctx;
 use crate::db::{is_unique_violation, Tx};
-use crate::domain::{effective_permissions, AppError, Permission, Role};
+use crate::domain::{effective_permissions, AppError, Permission, Role, UserStatus};
 use crate::state::AppState;
 use serde_json::json;
 
@@ -70,21 +70,12 @@ fn require_global_admin(actor: &Me, involved: bool, doing: &str) -> Result<(), A
     Ok(())
 }
 
-fn role_of(code: &str) -> Role {
-    // The schema's CHECK allows only known codes; anything else is treated as least privileged.
-    Role::from_code(code).unwrap_or(Role::ReadOnly)
-}
-
-fn is_global(code: &str) -> bool {
-    Role::from_code(code) == Some(Role::GlobalAdministrator)
-}
-
 pub async fn list(state: &AppState) -> Result<Vec<GroupSummary>, AppError> {
     Ok(store::list(&state.db.pool)
         .await?
         .into_iter()
         .map(|g| GroupSummary {
-            role: role_of(&g.role),
+            role: g.role,
             id: g.id,
             name: g.name,
             description: g.description,
@@ -102,8 +93,8 @@ pub async fn members(state: &AppState, group_id: i64) -> Result<Vec<GroupMember>
         .map(|u| GroupMember {
             id: u.id,
             name: format!("{} {}", u.first_name, u.last_name),
-            role: role_of(&u.role),
-            disabled: u.status == "disabled",
+            role: u.role,
+            disabled: u.status == UserStatus::Disabled,
             email: u.email,
         })
         .collect())
@@ -136,7 +127,7 @@ pub async fn update(ctx: &Ctx, group_id: i64, form: GroupForm) -> Result<(), App
     let group = parse(&form)?;
     require_global_admin(
         actor,
-        is_global(&before.role),
+        before.role == Role::GlobalAdministrator,
         "change a group with the Global Administrator role",
     )?;
     require_global_admin(
@@ -144,8 +135,7 @@ pub async fn update(ctx: &Ctx, group_id: i64, form: GroupForm) -> Result<(), App
         group.role == Role::GlobalAdministrator,
         "grant the Global Administrator role to a group",
     )?;
-    let unchanged =
-        before.name == group.name && before.description == group.description && before.role == group.role.code();
+    let unchanged = before.name == group.name && before.description == group.description && before.role == group.role;
     if unchanged {
         return Ok(());
     }
@@ -154,7 +144,7 @@ pub async fn update(ctx: &Ctx, group_id: i64, form: GroupForm) -> Result<(), App
         other => other?,
     }
     let details = json!({
-        "before": snapshot(&before.name, &before.description, role_of(&before.role)),
+        "before": snapshot(&before.name, &before.description, before.role),
         "after": snapshot(&group.name, &group.description, group.role),
     });
     record(&mut tx, ctx, "group.updated", group_id, &group.name, details).await?;
@@ -172,12 +162,12 @@ pub async fn delete(ctx: &Ctx, group_id: i64) -> Result<(), AppError> {
     let group = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
     require_global_admin(
         actor,
-        is_global(&group.role),
+        group.role == Role::GlobalAdministrator,
         "delete a group with the Global Administrator role",
     )?;
     let members = store::member_count(&mut *tx, group_id).await?;
     store::delete(&mut *tx, group_id).await?;
-    let details = json!({ "role": role_of(&group.role).label(), "members": members });
+    let details = json!({ "role": group.role.label(), "members": members });
     record(&mut tx, ctx, "group.deleted", group_id, &group.name, details).await?;
     tx.commit().await?;
     Ok(())
@@ -190,7 +180,7 @@ pub async fn change_member(ctx: &Ctx, group_id: i64, user_id: i64, change: Membe
     let group = store::lock(&mut *tx, group_id).await?.ok_or_else(missing_group)?;
     require_global_admin(
         actor,
-        is_global(&group.role),
+        group.role == Role::GlobalAdministrator,
         "change the members of a group with the Global Administrator role",
     )?;
     let user = crate::users::store::find_target(&mut tx, user_id)
@@ -214,10 +204,10 @@ pub async fn change_member(ctx: &Ctx, group_id: i64, user_id: i64, change: Membe
             }
             // What the user may still do without this group: invitations beyond it are revoked.
             let mut remaining = user.group_roles.clone();
-            if let Some(at) = remaining.iter().position(|r| *r == role_of(&group.role)) {
+            if let Some(at) = remaining.iter().position(|r| *r == group.role) {
                 remaining.remove(at);
             }
-            let after = effective_permissions(role_of(&user.role), remaining);
+            let after = effective_permissions(user.role, remaining);
             let why = format!(
                 "{user_name}, who sent it, left the group {} and may no longer send it.",
                 group.name

@@ -1,5 +1,6 @@
 //! (ssr) SQL for groups and their members.
 
+use crate::domain::Role;
 use sqlx::{Any, Executor, FromRow, Row};
 
 /// A group with its member count.
@@ -8,7 +9,7 @@ pub struct ListedGroup {
     pub id: i64,
     pub name: String,
     pub description: String,
-    pub role: String,
+    pub role: Role,
     pub member_count: i64,
 }
 
@@ -29,7 +30,7 @@ pub struct GroupRecord {
     pub id: i64,
     pub name: String,
     pub description: String,
-    pub role: String,
+    pub role: Role,
 }
 
 pub async fn find<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64) -> Result<Option<GroupRecord>, sqlx::Error> {

@@ -13,7 +13,7 @@ use crate::auth::store::{self as users, NewUser};
 use crate::auth::Me;
 use crate::context::{Ctx, RequestMeta};
 use crate::db::is_unique_violation;
-use crate::domain::{may_grant, parse_name, AppError, Email, FieldError, Permission, Role};
+use crate::domain::{may_grant, parse_name, AppError, Email, FieldError, InviteStatus, Permission, Role};
 use crate::mail::{outbox, templates, Delivery};
 use crate::state::AppState;
 
@@ -72,11 +72,7 @@ pub async fn create_invite(ctx: &Ctx, form: InviteForm) -> Result<InviteLink, Ap
     check_may_grant(actor, role)?;
     check_can_email(state, delivery).await?;
     // Re-inviting replaces the pending invitation, which counts as acting on it.
-    if let Some(pending) = store::pending_role(&state.db.pool, email.as_str())
-        .await?
-        .as_deref()
-        .and_then(Role::from_code)
-    {
+    if let Some(pending) = store::pending_role(&state.db.pool, email.as_str()).await? {
         check_may_grant(actor, pending)?;
     }
     let base_url = require_public_url(state).await?;
@@ -89,7 +85,7 @@ pub async fn create_invite(ctx: &Ctx, form: InviteForm) -> Result<InviteLink, Ap
     }
     let draft = Draft {
         email: email.as_str(),
-        role: role.code(),
+        role,
         first_name: &first_name,
         last_name: &last_name,
         lifetime_secs: lifetime.seconds(),
@@ -122,7 +118,7 @@ async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(
 /// The parts of an invitation that a renewed link keeps.
 struct Draft<'a> {
     email: &'a str,
-    role: &'a str,
+    role: Role,
     first_name: &'a str,
     last_name: &'a str,
     lifetime_secs: i64,
@@ -162,7 +158,7 @@ async fn issue(
             expires_at,
         });
     }
-    let role = Role::from_code(draft.role).map(Role::label).unwrap_or_default();
+    let role = draft.role.label();
     // The bodies carry a placeholder; the link itself is sealed, so the outbox holds no
     // working link in clear.
     let message = templates::invitation(&templates::Invitation {
@@ -242,7 +238,7 @@ async fn check_inviter_authority(state: &AppState, invite: &InviteRecord) -> Res
             .map_err(|_| LinkProblem::Unknown)?,
         None => None,
     };
-    let role = Role::from_code(&invite.role).ok_or(LinkProblem::Unknown)?;
+    let role = invite.role;
     match inviter {
         Some(permissions) if may_grant(&permissions, role) => Ok(()),
         _ => Err(LinkProblem::SenderLostAuthority),
@@ -252,9 +248,9 @@ async fn check_inviter_authority(state: &AppState, invite: &InviteRecord) -> Res
 /// The state of the invite behind a link, decided now (expiry is checked at use time).
 fn link_state(invite: Option<InviteRecord>, now: i64) -> Result<InviteRecord, LinkProblem> {
     let invite = invite.ok_or(LinkProblem::Unknown)?;
-    match invite.status.as_str() {
-        "used" => Err(LinkProblem::Used),
-        "revoked" => Err(LinkProblem::Revoked),
+    match invite.status {
+        InviteStatus::Used => Err(LinkProblem::Used),
+        InviteStatus::Revoked => Err(LinkProblem::Revoked),
         _ if now >= invite.expires_at => Err(LinkProblem::Expired),
         _ => Ok(invite),
     }
@@ -269,7 +265,7 @@ pub async fn open_link(state: &AppState, token: &str) -> Result<LinkState, AppEr
     Ok(match invite {
         Ok(invite) => LinkState::Valid(SignupInfo {
             email: invite.email,
-            role: Role::from_code(&invite.role).unwrap_or(Role::ReadOnly),
+            role: invite.role,
             first_name: invite.first_name,
             last_name: invite.last_name,
             invited_by: invite.invited_by_name,
@@ -305,7 +301,7 @@ pub async fn complete_signup(
         first_name: &first_name,
         last_name: &last_name,
         password_hash: &password_hash,
-        role: &invite.role,
+        role: invite.role,
         invited_by: invite.invited_by,
         now,
     };
@@ -322,7 +318,7 @@ pub async fn complete_signup(
         return Err(AppError::Conflict(LinkProblem::Used.message().into()));
     }
     let name = format!("{first_name} {last_name}");
-    let role_label = Role::from_code(&invite.role).map(Role::label).unwrap_or_default();
+    let role_label = invite.role.label();
     activity::record(
         &mut *tx,
         &Entry {
@@ -361,11 +357,9 @@ pub async fn complete_signup(
 async fn pending_for_actor(state: &AppState, actor: &Me, invite_id: i64) -> Result<InviteRecord, AppError> {
     let invite = store::find(&state.db.pool, invite_id)
         .await?
-        .filter(|i| i.status == "pending")
+        .filter(|i| i.status == InviteStatus::Pending)
         .ok_or_else(|| AppError::NotFound("That invitation is no longer pending.".into()))?;
-    if let Some(role) = Role::from_code(&invite.role) {
-        check_may_grant(actor, role)?;
-    }
+    check_may_grant(actor, invite.role)?;
     Ok(invite)
 }
 
@@ -384,7 +378,7 @@ pub async fn renew(ctx: &Ctx, invite_id: i64, delivery: InviteDelivery) -> Resul
     }
     let draft = Draft {
         email: &old.email,
-        role: &old.role,
+        role: old.role,
         first_name: &old.first_name,
         last_name: &old.last_name,
         lifetime_secs: lifetime,
@@ -430,7 +424,7 @@ pub async fn list_pending(state: &AppState) -> Result<Vec<PendingInvite>, AppErr
         .map(|r| PendingInvite {
             id: r.id,
             email: r.email,
-            role: Role::from_code(&r.role).unwrap_or(Role::ReadOnly),
+            role: r.role,
             invited_by: r.invited_by_name,
             created_at: r.created_at,
             expires_at: r.expires_at,

@@ -1,10 +1,11 @@
 //! (ssr) SQL for invitations.
 
+use crate::domain::{InviteStatus, Role};
 use sqlx::{Any, Executor, FromRow, Row};
 
 pub struct NewInvite<'a> {
     pub email: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub token_hash: &'a str,
@@ -27,12 +28,13 @@ pub async fn email_has_user<'c, E: Executor<'c, Database = Any>>(exec: E, email:
 pub async fn pending_role<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     email: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<Role>, sqlx::Error> {
     let row = sqlx::query("SELECT role FROM invites WHERE email = $1 AND status = 'pending'")
         .bind(email)
         .fetch_optional(exec)
         .await?;
-    row.map(|r| r.try_get::<String, _>(0)).transpose()
+    row.map(|r| crate::users::store::decode_role("role", r.try_get::<String, _>(0)?))
+        .transpose()
 }
 
 /// Revokes the live invitation for this email, if any, so its link stops working.
@@ -57,7 +59,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(exec: E, invite: &NewIn
          VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9) RETURNING id",
     )
     .bind(invite.email)
-    .bind(invite.role)
+    .bind(invite.role.code())
     .bind(invite.first_name)
     .bind(invite.last_name)
     .bind(invite.token_hash)
@@ -74,10 +76,10 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(exec: E, invite: &NewIn
 pub struct InviteRecord {
     pub id: i64,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub first_name: String,
     pub last_name: String,
-    pub status: String,
+    pub status: InviteStatus,
     pub invited_by: Option<i64>,
     pub invited_by_name: String,
     pub created_at: i64,
@@ -153,7 +155,7 @@ pub async fn set_outbox<'c, E: Executor<'c, Database = Any>>(
 pub struct PendingRecord {
     pub id: i64,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub invited_by_name: String,
     pub created_at: i64,
     pub expires_at: i64,

@@ -8,7 +8,7 @@ use crate::activity::store::{self as activity, Event};
 use crate::auth::Me;
 use crate::context::Ctx;
 use crate::db::Backend;
-use crate::domain::{effective_permissions, parse_name, AppError, FieldError, Permission, Role, UserId};
+use crate::domain::{effective_permissions, parse_name, AppError, FieldError, Permission, Role, UserId, UserStatus};
 use crate::invites::service as invites;
 use serde_json::json;
 
@@ -58,10 +58,6 @@ fn not_found() -> AppError {
     AppError::NotFound(NO_SUCH_USER.into())
 }
 
-fn role_of(target: &TargetUser) -> Role {
-    Role::from_code(&target.role).unwrap_or(Role::ReadOnly)
-}
-
 /// The rules that do not depend on other users: not on yourself, Global Administrators only
 /// by those who may manage them, nothing twice. Reasons are about the rule, not the user, so a
 /// bulk summary can group them.
@@ -85,8 +81,8 @@ fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppErro
         return forbidden("Only a Global Administrator can grant the Global Administrator role.");
     }
     match change {
-        Change::Disable if target.status == "disabled" => conflict("Access is already disabled."),
-        Change::Enable if target.status == "active" => conflict("Access is already enabled."),
+        Change::Disable if target.status == UserStatus::Disabled => conflict("Access is already disabled."),
+        Change::Enable if target.status == UserStatus::Active => conflict("Access is already enabled."),
         _ => Ok(()),
     }
 }
@@ -118,7 +114,7 @@ pub async fn apply(ctx: &Ctx, user: UserId, change: Change) -> Result<(), AppErr
     let Some((action, details)) = write(&mut tx, &target, &change, now).await? else {
         return Ok(()); // Nothing to change (the same name or role again).
     };
-    let was_active_global_admin = role_of(&target) == Role::GlobalAdministrator && target.status == "active";
+    let was_active_global_admin = target.role == Role::GlobalAdministrator && target.status == UserStatus::Active;
     if was_active_global_admin
         && change.can_remove_global_admin()
         && store::count_active_global_admins(&mut *tx).await? == 0
@@ -164,7 +160,7 @@ async fn write(
             )
         }
         Change::Role(role) => {
-            if role.code() == target.role {
+            if *role == target.role {
                 return Ok(None);
             }
             store::set_role(&mut **tx, id, role.code(), now).await?;
@@ -174,7 +170,7 @@ async fn write(
             (
                 "user.role_changed",
                 json!({
-                    "before": { "role": role_of(target).label() },
+                    "before": { "role": target.role.label() },
                     "after": { "role": role.label() },
                     "pending_invites_revoked": revoked,
                 }),
@@ -210,8 +206,8 @@ async fn write(
                         "first_name": target.first_name,
                         "last_name": target.last_name,
                         "email": target.email,
-                        "role": role_of(target).label(),
-                        "status": target.status,
+                        "role": target.role.label(),
+                        "status": target.status.code(),
                     },
                     "after": null,
                     "pending_invites_revoked": revoked,

@@ -3,7 +3,7 @@
 use super::page_index;
 use super::store::{self, ListedUser, Search, Seek, SortKey};
 use super::{TabCounts, UserPage, UserRow, UserSort, UserTab, MATCH_COUNT_LIMIT, PAGE_SIZE, SEARCH_MAX};
-use crate::domain::{AppError, FieldError, Role};
+use crate::domain::{AppError, FieldError, UserStatus};
 use crate::state::AppState;
 
 /// What the list's URL asks for, parsed.
@@ -127,11 +127,11 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
             first_name: u.first_name,
             last_name: u.last_name,
             email: u.email,
-            role: Role::from_code(&u.role).unwrap_or(Role::ReadOnly),
+            role: u.role,
             two_factor: u.totp_enabled_at.is_some(),
             last_login_at: u.last_login_at,
             created_at: u.created_at,
-            disabled: u.status == "disabled",
+            disabled: u.status == UserStatus::Disabled,
         })
         .collect();
     Ok(UserPage {
@@ -219,5 +219,7 @@ pub async fn authority(state: &AppState, user: i64) -> Result<Option<Vec<crate::
     let mut tx = state.db.pool.begin().await?;
     let target = store::find_target(&mut tx, user).await?;
     tx.commit().await?;
-    Ok(target.filter(|t| t.status == "active").map(|t| t.permissions()))
+    Ok(target
+        .filter(|t| t.status == UserStatus::Active)
+        .map(|t| t.permissions()))
 }

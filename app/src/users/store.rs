@@ -15,7 +15,7 @@
 use super::match_counts::Matches;
 use super::{TabCounts, UserSort, UserTab};
 use crate::db::Backend;
-use crate::domain::Role;
+use crate::domain::{Role, UserStatus};
 use sqlx::{Any, Executor, FromRow, Row};
 
 #[derive(Clone, Debug, FromRow)]
@@ -24,8 +24,8 @@ pub struct ListedUser {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     pub totp_enabled_at: Option<i64>,
     pub last_login_at: Option<i64>,
     pub created_at: i64,
@@ -464,8 +464,8 @@ pub struct TargetUser {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     /// The roles the user's groups grant (filled by [`find_target`] only).
     #[sqlx(skip)]
     pub group_roles: Vec<Role>,
@@ -474,8 +474,7 @@ pub struct TargetUser {
 impl TargetUser {
     /// What the user may do: their role's permissions and their groups'.
     pub fn permissions(&self) -> Vec<crate::domain::Permission> {
-        let role = Role::from_code(&self.role).unwrap_or(Role::ReadOnly);
-        crate::domain::effective_permissions(role, self.group_roles.iter().copied())
+        crate::domain::effective_permissions(self.role, self.group_roles.iter().copied())
     }
 
     /// Holds Global Administrator rights, by role or through a group.
@@ -531,6 +530,14 @@ pub async fn find_target(tx: &mut crate::db::Tx<'_>, id: i64) -> Result<Option<T
         }
     }
     Ok(Some(target))
+}
+
+/// A role code read from `column`, or the error that names the column and the value.
+pub fn decode_role(column: &str, code: String) -> Result<Role, sqlx::Error> {
+    Role::try_from(code).map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: Box::new(e),
+    })
 }
 
 /// The addresses of every active Global Administrator, by their role or a group's.

@@ -7,6 +7,7 @@ pub mod limits;
 pub mod origin;
 pub mod page;
 pub mod probes;
+pub mod request_id;
 pub mod statics;
 pub mod trace;
 pub mod viewer;

@@ -1,17 +1,24 @@
 //! What request tracing records of a request: its method and path, but never an invitation
 //! token, which is a password until it is used (`/invite/<token>`).
 
+use app::context::RequestId;
 use axum::body::Body;
 use axum::http::{Request, Uri};
 use tracing::Span;
 
-/// The span for one request, as tower-http's default one but with the path from [`logged_path`].
+/// The span for one request: its id, method and path (from [`logged_path`]). At info level,
+/// so every line logged while serving the request carries them.
 pub fn request_span(request: &Request<Body>) -> Span {
-    tracing::debug_span!(
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.as_str())
+        .unwrap_or("-");
+    tracing::info_span!(
         "request",
+        id = %id,
         method = %request.method(),
         uri = %logged_path(request.uri()),
-        version = ?request.version(),
     )
 }
 

@@ -6,11 +6,13 @@ use super::WorkerHandle;
 use app::mail::outbox::deliver_due;
 use app::state::AppState;
 use std::time::Duration;
+use tracing::Instrument;
 
 pub fn spawn(state: AppState, poll: Duration) -> WorkerHandle {
     WorkerHandle::new(tokio::spawn(async move {
         loop {
-            let busy = match deliver_due(&state).await {
+            let round = deliver_due(&state).instrument(tracing::info_span!("outbox_round"));
+            let busy = match round.await {
                 Ok(round) => {
                     if round.handled() > 0 {
                         tracing::debug!(?round, "outbox round");

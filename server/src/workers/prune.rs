@@ -7,11 +7,12 @@ use super::WorkerHandle;
 use app::auth::limits::prune;
 use app::state::AppState;
 use std::time::Duration;
+use tracing::Instrument;
 
 pub fn spawn(state: AppState, every: Duration) -> WorkerHandle {
     WorkerHandle::new(tokio::spawn(async move {
         loop {
-            match prune(&state).await {
+            match prune(&state).instrument(tracing::info_span!("prune")).await {
                 Ok(report) if report.windows + report.sessions > 0 => tracing::debug!(?report, "pruned"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "pruning failed; trying again at the next round"),

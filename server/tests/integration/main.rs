@@ -8,6 +8,7 @@ mod common;
 mod auth;
 mod cli;
 mod groups;
+mod health;
 mod hosts;
 mod http;
 mod invites;
