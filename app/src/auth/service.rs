@@ -9,8 +9,8 @@ use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
 use crate::domain::{
-    confirmation_problem, effective_permissions, parse_console_url, parse_name, password_problem, AppError, Email,
-    FieldError, Role, UserId, UserStatus,
+    confirmation_problem, effective_permissions, parse_console_url, password_problem, AppError, Email, FieldError,
+    PersonName, Role, UserId, UserStatus,
 };
 use crate::settings::store as settings;
 use crate::state::AppState;
@@ -48,8 +48,14 @@ pub async fn register_first_admin(
     meta: &RequestMeta,
 ) -> Result<NewSessionCookie, AppError> {
     let mut errors = Vec::new();
-    let first_name = collect(parse_name("first_name", "First name", &form.first_name), &mut errors);
-    let last_name = collect(parse_name("last_name", "Last name", &form.last_name), &mut errors);
+    let first_name = collect(
+        PersonName::parse("first_name", "First name", &form.first_name),
+        &mut errors,
+    );
+    let last_name = collect(
+        PersonName::parse("last_name", "Last name", &form.last_name),
+        &mut errors,
+    );
     let email = collect(Email::parse(&form.email), &mut errors);
     check_new_password(&form.password, &form.password_confirm, &mut errors);
     let console_url = collect(parse_console_url(&form.console_url), &mut errors);
@@ -72,8 +78,8 @@ pub async fn register_first_admin(
     }
     let user = NewUser {
         email: email.as_str(),
-        first_name: &first_name,
-        last_name: &last_name,
+        first_name: first_name.as_str(),
+        last_name: last_name.as_str(),
         password_hash: &password_hash,
         role: Role::GlobalAdministrator,
         invited_by: None,

@@ -4,6 +4,7 @@
 mod codes;
 mod email;
 mod error;
+mod name;
 mod password;
 mod role;
 mod status;
@@ -12,6 +13,7 @@ mod text;
 pub use codes::UnknownCode;
 pub use email::Email;
 pub use error::{AppError, FieldError};
+pub use name::PersonName;
 pub use password::{confirmation_problem, password_problem, PASSWORD_MAX, PASSWORD_MIN};
 pub use role::{effective_permissions, may_grant, Permission, Role};
 pub use status::{InviteStatus, UserStatus};
@@ -22,34 +24,6 @@ use serde::{Deserialize, Serialize};
 /// A user's primary key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserId(pub i64);
-
-/// A first or last name: trimmed, 1..=100 characters, no control, invisible or text-direction
-/// characters (see [`has_invisible_or_bidi`]).
-pub fn parse_name(field: &'static str, label: &str, raw: &str) -> Result<String, FieldError> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(FieldError::new(field, format!("{label} is required.")));
-    }
-    if name.chars().count() > 100 {
-        return Err(FieldError::new(
-            field,
-            format!("{label} must be at most 100 characters."),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            format!("{label} must not contain control characters."),
-        ));
-    }
-    if has_invisible_or_bidi(name) {
-        return Err(FieldError::new(
-            field,
-            format!("{label} must not contain invisible or text-direction characters."),
-        ));
-    }
-    Ok(name.to_string())
-}
 
 /// The console's public URL: `http(s)://host[:port]`, no query or fragment; a trailing slash is dropped.
 pub fn parse_console_url(raw: &str) -> Result<String, FieldError> {
@@ -96,9 +70,9 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(parse_name("first_name", "First name", "  Ada ").unwrap(), "Ada");
-        assert!(parse_name("first_name", "First name", "   ").is_err());
-        assert!(parse_name("first_name", "First name", &"x".repeat(101)).is_err());
+        assert_eq!(PersonName::parse("first_name", "First name", "  Ada ").unwrap(), "Ada");
+        assert!(PersonName::parse("first_name", "First name", "   ").is_err());
+        assert!(PersonName::parse("first_name", "First name", &"x".repeat(101)).is_err());
     }
 
     #[test]
@@ -106,7 +80,7 @@ mod tests {
         for c in [
             '\u{202E}', '\u{2067}', '\u{200B}', '\u{2028}', '\u{2029}', '\u{FEFF}', '\u{200E}',
         ] {
-            let error = parse_name("last_name", "Last name", &format!("Love{c}lace")).unwrap_err();
+            let error = PersonName::parse("last_name", "Last name", &format!("Love{c}lace")).unwrap_err();
             assert_eq!(error.field, "last_name");
             assert_eq!(
                 error.message, "Last name must not contain invisible or text-direction characters.",
@@ -115,7 +89,7 @@ mod tests {
             );
         }
         for name in ["Zoë", "Núñez", "山田", "Ada 🎉"] {
-            assert_eq!(parse_name("first_name", "First name", name).unwrap(), name);
+            assert_eq!(PersonName::parse("first_name", "First name", name).unwrap(), name);
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::auth::store::{self as users, NewUser};
 use crate::auth::Me;
 use crate::context::{Ctx, RequestMeta};
 use crate::db::is_unique_violation;
-use crate::domain::{may_grant, parse_name, AppError, Email, FieldError, InviteStatus, Permission, Role};
+use crate::domain::{may_grant, AppError, Email, FieldError, InviteStatus, Permission, PersonName, Role};
 use crate::mail::{outbox, templates, Delivery};
 use crate::state::AppState;
 
@@ -22,7 +22,7 @@ fn optional_name(field: &'static str, label: &str, raw: &str) -> Result<String, 
     if raw.trim().is_empty() {
         Ok(String::new())
     } else {
-        parse_name(field, label, raw)
+        PersonName::parse(field, label, raw).map(|name| name.as_str().to_string())
     }
 }
 
@@ -287,8 +287,14 @@ pub async fn complete_signup(
         .await
         .map_err(|p| AppError::Conflict(p.message().into()))?;
     let mut errors = Vec::new();
-    let first_name = collect(parse_name("first_name", "First name", &form.first_name), &mut errors);
-    let last_name = collect(parse_name("last_name", "Last name", &form.last_name), &mut errors);
+    let first_name = collect(
+        PersonName::parse("first_name", "First name", &form.first_name),
+        &mut errors,
+    );
+    let last_name = collect(
+        PersonName::parse("last_name", "Last name", &form.last_name),
+        &mut errors,
+    );
     check_new_password(&form.password, &form.password_confirm, &mut errors);
     let (Some(first_name), Some(last_name), true) = (first_name, last_name, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
@@ -298,8 +304,8 @@ pub async fn complete_signup(
     let mut tx = state.db.begin().await?;
     let user = NewUser {
         email: &invite.email,
-        first_name: &first_name,
-        last_name: &last_name,
+        first_name: first_name.as_str(),
+        last_name: last_name.as_str(),
         password_hash: &password_hash,
         role: invite.role,
         invited_by: invite.invited_by,
@@ -342,7 +348,7 @@ pub async fn complete_signup(
     let console_url = public_url(state).await?.unwrap_or_default();
     let confirmation = templates::account_ready(&templates::AccountReady {
         to: &invite.email,
-        first_name: &first_name,
+        first_name: first_name.as_str(),
         role: role_label,
         console_url: &console_url,
     });

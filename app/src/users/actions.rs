@@ -8,7 +8,7 @@ use crate::activity::store::{self as activity, Event};
 use crate::auth::Me;
 use crate::context::Ctx;
 use crate::db::Backend;
-use crate::domain::{effective_permissions, parse_name, AppError, FieldError, Permission, Role, UserId, UserStatus};
+use crate::domain::{effective_permissions, AppError, FieldError, Permission, PersonName, Role, UserId, UserStatus};
 use crate::invites::service as invites;
 use serde_json::json;
 
@@ -17,7 +17,10 @@ pub const NO_SUCH_USER: &str = "That user no longer exists.";
 /// A change to one user, parsed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
-    Name { first_name: String, last_name: String },
+    Name {
+        first_name: PersonName,
+        last_name: PersonName,
+    },
     Role(Role),
     Disable,
     Enable,
@@ -28,8 +31,8 @@ impl Change {
     /// Parses the edit form; every field's problem is reported at once.
     pub fn name(first_name: &str, last_name: &str) -> Result<Change, AppError> {
         match (
-            parse_name("first_name", "First name", first_name),
-            parse_name("last_name", "Last name", last_name),
+            PersonName::parse("first_name", "First name", first_name),
+            PersonName::parse("last_name", "Last name", last_name),
         ) {
             (Ok(first_name), Ok(last_name)) => Ok(Change::Name { first_name, last_name }),
             (first, last) => Err(AppError::Invalid(
@@ -150,7 +153,7 @@ async fn write(
             if *first_name == target.first_name && *last_name == target.last_name {
                 return Ok(None);
             }
-            store::set_name(&mut **tx, id, first_name, last_name, now).await?;
+            store::set_name(&mut **tx, id, first_name.as_str(), last_name.as_str(), now).await?;
             (
                 "user.updated",
                 json!({
