@@ -62,10 +62,10 @@ pub fn session_token_in(headers: &http::HeaderMap, cookie_name: &str) -> Option<
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == cookie_name)
-        .map(|(_, value)| value.to_string())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|pair| pair.name() == cookie_name)
+        .map(|pair| pair.value().to_string())
         .filter(|value| !value.is_empty())
 }
 

@@ -102,19 +102,13 @@ impl Config {
 pub fn parse_secret_key(text: &str) -> Result<[u8; 32], String> {
     use base64::Engine;
     let text = text.trim();
-    let bytes = if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()) {
-        (0..32)
-            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or_default())
-            .collect()
-    } else {
-        base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text))
-            .map_err(|_| {
-                "must be 32 bytes written as 64 hex digits or base64 (try: openssl rand -hex 32)".to_string()
-            })?
-    };
-    bytes
+    if let Ok(key) = <[u8; 32] as hex::FromHex>::from_hex(text) {
+        return Ok(key);
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text))
+        .map_err(|_| "must be 32 bytes written as 64 hex digits or base64 (try: openssl rand -hex 32)".to_string())?
         .try_into()
         .map_err(|b: Vec<u8>| format!("must be 32 bytes long, got {} (try: openssl rand -hex 32)", b.len()))
 }
@@ -150,8 +144,7 @@ pub fn load_or_create_secret_key(path: &Path) -> Result<[u8; 32], String> {
     use rand::RngCore;
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(path, &hex).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    write_private(path, &hex::encode(key)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(key)
 }
 
@@ -212,6 +205,10 @@ mod tests {
     #[test]
     fn secret_key_forms() {
         assert_eq!(parse_secret_key(&"ab".repeat(32)).unwrap()[0], 0xab);
+        assert_eq!(
+            parse_secret_key(&format!(" {}\n", "0F".repeat(32))).unwrap(),
+            [0x0f; 32]
+        );
         assert!(parse_secret_key("c2hvcnQ=").unwrap_err().contains("32 bytes"));
     }
 

@@ -107,12 +107,13 @@ pub(crate) async fn set_session_cookie(
         .is_some_and(|u| u.starts_with("https://"));
     // `__Host-` (when ROSTER_PUBLIC_URL is https) binds the cookie to this exact host: no
     // sibling subdomain can set or overwrite it.
-    let cookie = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
-        state.config.session_cookie(),
-        if secure { "; Secure" } else { "" }
-    );
-    append_response_header(http::header::SET_COOKIE, &cookie);
+    let cookie = cookie::Cookie::build((state.config.session_cookie(), token))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .secure(secure);
+    append_response_header(http::header::SET_COOKIE, &cookie.to_string());
     Ok(())
 }
 

@@ -192,15 +192,19 @@ pub fn Confirm(#[prop(into)] label: String, #[prop(into)] question: String, chil
     }
 }
 
+/// What [`url_encode`] leaves as it is: the unreserved characters, and `/`. Not
+/// `form_urlencoded`, which writes `/` as `%2F` and a space as `+`: `?next=/settings/users`
+/// stays readable this way, and the login redirects keep the form they have always had.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes a value for a URL query or path (`/` is kept).
 pub fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// Unix seconds as `2026-11-22 21:47 UTC` (the same on server and browser, so hydration agrees).
@@ -244,6 +248,14 @@ pub fn format_utc(secs: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn url_encode_keeps_slashes_and_unreserved_characters() {
+        assert_eq!(
+            super::url_encode("/settings/activity?x=1 & é-_.~+"),
+            "/settings/activity%3Fx%3D1%20%26%20%C3%A9-_.~%2B"
+        );
+    }
+
     #[test]
     fn formats_utc_times() {
         assert_eq!(super::format_utc(0), "1970-01-01 00:00 UTC");

@@ -1,7 +1,7 @@
 //! The Host check (DNS rebinding): which host names an instance answers, before and after
 //! setup, with and without ROSTER_PUBLIC_URL. `TestApp::start` configures http://roster.test.
 
-use crate::common::{admin_form, serde_urlencoded, Backend, TestApp, TestResponse};
+use crate::common::{admin_form, form_body, Backend, TestApp, TestResponse};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
@@ -42,7 +42,7 @@ async fn get_as(app: &TestApp, host: &str, path: &str) -> TestResponse {
 /// The setup form posted as a browser on `host` would (Origin matching, so only the Host
 /// check stands in the way).
 async fn setup_as(app: &TestApp, host: &str) -> TestResponse {
-    let body = serde_urlencoded(&admin_form());
+    let body = form_body(&admin_form());
     let request = Request::builder()
         .method("POST")
         .uri("/api/auth/setup")

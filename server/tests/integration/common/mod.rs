@@ -214,7 +214,7 @@ impl TestApp {
         session: Option<&str>,
         origin: Option<&str>,
     ) -> TestResponse {
-        let body = serde_urlencoded(form);
+        let body = form_body(form);
         let mut builder = Request::builder()
             .method(Method::POST)
             .uri(format!("/api/{endpoint}"))
@@ -313,21 +313,10 @@ pub fn admin_form() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-pub fn serde_urlencoded(form: &[(&str, &str)]) -> String {
-    form.iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+pub fn form_body(form: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish()
 }
 
 #[derive(Debug)]
