@@ -61,6 +61,14 @@ macro_rules! codes {
             }
         }
 
+        impl std::str::FromStr for $ty {
+            type Err = $crate::domain::UnknownCode;
+
+            fn from_str(code: &str) -> Result<Self, Self::Err> {
+                Self::try_from(code.to_string())
+            }
+        }
+
         impl TryFrom<String> for $ty {
             type Error = $crate::domain::UnknownCode;
 

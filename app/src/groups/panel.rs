@@ -8,6 +8,7 @@ use crate::domain::AppError;
 use crate::ui::{action_error, suspense_body, Confirm, FormError, LoadError};
 use crate::users::api::list_users;
 use crate::users::UserRow;
+use crate::users::{UserSort, UserTab};
 use leptos::prelude::*;
 
 type Members = Resource<Result<Vec<GroupMember>, AppError>>;
@@ -187,7 +188,7 @@ fn MemberSearch(group_id: i64, can: Abilities, add: ServerAction<AddGroupMember>
             if q.is_empty() {
                 return Ok(None);
             }
-            list_users("active".into(), q, "name".into(), 1, String::new(), String::new())
+            list_users(UserTab::Active, q, UserSort::Name, 1, String::new(), String::new())
                 .await
                 .map(Some)
         },

@@ -12,9 +12,9 @@ use leptos::prelude::*;
 /// `prev_before`): the page is then found by seeking, not by skipping `page - 1` pages.
 #[server(endpoint = "users/list")]
 pub async fn list_users(
-    #[server(default)] tab: String,
+    #[server(default)] tab: super::UserTab,
     #[server(default)] q: String,
-    #[server(default)] sort: String,
+    #[server(default)] sort: super::UserSort,
     #[server(default)] page: i64,
     #[server(default)] after: String,
     #[server(default)] before: String,
@@ -24,7 +24,7 @@ pub async fn list_users(
     use crate::domain::Permission;
     respond(async {
         require(Permission::ViewUsers).await?;
-        let query = super::service::ListQuery::parse(&tab, &q, &sort, page, &after, &before)?;
+        let query = super::service::ListQuery::parse(tab, &q, sort, page, &after, &before)?;
         super::service::list(&app_state()?, &query).await
     })
     .await

@@ -34,8 +34,11 @@ pub const SEARCH_MAX: usize = 100;
 pub const MATCH_COUNT_LIMIT: i64 = 1000;
 
 /// The list's tabs. Pending invitations have a tab of their own, served by `invites`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// On the wire (forms, URLs) as its code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UserTab {
+    #[default]
     Active,
     Disabled,
 }
@@ -46,9 +49,12 @@ crate::codes!(UserTab {
 });
 
 /// Orders the list can be sorted in; each is backed by an index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// On the wire (forms, URLs) as its code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UserSort {
     /// Last name, first name (the default).
+    #[default]
     Name,
     Email,
     /// Newest first.

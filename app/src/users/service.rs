@@ -24,9 +24,9 @@ impl ListQuery {
     /// A cursor that does not parse, or was made for another sort, is ignored: the page is
     /// then found by its number.
     pub fn parse(
-        tab: &str,
+        tab: UserTab,
         search: &str,
-        sort: &str,
+        sort: UserSort,
         page: i64,
         after: &str,
         before: &str,
@@ -39,9 +39,8 @@ impl ListQuery {
         if search.chars().any(char::is_control) {
             return Err(FieldError::new("q", "Search text must not contain control characters.").into());
         }
-        let sort = UserSort::from_code(sort).unwrap_or(UserSort::Name);
         Ok(ListQuery {
-            tab: UserTab::from_code(tab).unwrap_or(UserTab::Active),
+            tab,
             search,
             sort,
             page: page.max(1),

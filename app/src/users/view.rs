@@ -12,15 +12,68 @@ use crate::domain::Permission;
 use crate::invites::view::{InviteActions, InviteForm, PendingInvites};
 use crate::ui::{format_utc, suspense_body, LoadError, Page};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos::Params;
+use leptos_router::hooks::{use_navigate, use_query};
+use leptos_router::params::{Params, ParamsError};
 use leptos_router::NavigateOptions;
+
+/// Which list the page shows: one of the users tabs, or the pending invitations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ListTab {
+    #[default]
+    Active,
+    Disabled,
+    Pending,
+}
+
+impl ListTab {
+    fn code(self) -> &'static str {
+        match self {
+            ListTab::Active => "active",
+            ListTab::Disabled => "disabled",
+            ListTab::Pending => "pending",
+        }
+    }
+
+    /// The users tab to load: the pending tab still shows the users tabs' counts.
+    fn users(self) -> UserTab {
+        match self {
+            ListTab::Disabled => UserTab::Disabled,
+            ListTab::Active | ListTab::Pending => UserTab::Active,
+        }
+    }
+}
+
+/// An unknown tab in a URL shows the Active tab, as a missing one does.
+impl std::str::FromStr for ListTab {
+    type Err = std::convert::Infallible;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(match code {
+            "disabled" => ListTab::Disabled,
+            "pending" => ListTab::Pending,
+            _ => ListTab::Active,
+        })
+    }
+}
+
+/// The query string, typed.
+#[derive(Params, Clone, Debug, Default, PartialEq)]
+struct ListParams {
+    tab: Option<ListTab>,
+    q: Option<String>,
+    sort: Option<UserSort>,
+    page: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+}
 
 /// The list's place, as kept in the URL.
 #[derive(Clone, Debug, PartialEq)]
 struct ListState {
-    tab: String,
+    tab: ListTab,
     q: String,
-    sort: String,
+    sort: UserSort,
     page: i64,
     /// Cursors from a Next / Previous link (see `list_users`); kept only past page 1.
     after: String,
@@ -28,13 +81,27 @@ struct ListState {
 }
 
 impl ListState {
+    /// From the URL; a value that does not parse (an unknown sort, a page that is no number)
+    /// falls back to the default view.
+    fn from_params(params: Result<ListParams, ParamsError>) -> ListState {
+        let p = params.unwrap_or_default();
+        ListState {
+            tab: p.tab.unwrap_or_default(),
+            q: p.q.unwrap_or_default(),
+            sort: p.sort.unwrap_or_default(),
+            page: p.page.unwrap_or(1),
+            after: p.after.unwrap_or_default(),
+            before: p.before.unwrap_or_default(),
+        }
+    }
+
     fn href(&self) -> String {
-        let mut parts = vec![format!("tab={}", self.tab)];
+        let mut parts = vec![format!("tab={}", self.tab.code())];
         if !self.q.is_empty() {
             parts.push(format!("q={}", crate::ui::url_encode(&self.q)));
         }
-        if self.sort != UserSort::Name.code() {
-            parts.push(format!("sort={}", self.sort));
+        if self.sort != UserSort::Name {
+            parts.push(format!("sort={}", self.sort.code()));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -56,22 +123,9 @@ pub fn UsersPage() -> impl IntoView {
     let actions = InviteActions::new();
     let user_actions = UserActions::new();
     let manage = can_manage.then_some(user_actions);
-    let query = use_query_map();
-    let state = Memo::new(move |_| {
-        let q = query.read();
-        ListState {
-            tab: q
-                .get("tab")
-                .filter(|t| ["active", "disabled", "pending"].contains(&t.as_str()))
-                .unwrap_or_else(|| "active".into()),
-            q: q.get("q").unwrap_or_default(),
-            sort: q.get("sort").unwrap_or_else(|| UserSort::Name.code().into()),
-            page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-            after: q.get("after").unwrap_or_default(),
-            before: q.get("before").unwrap_or_default(),
-        }
-    });
-    let on_pending = Signal::derive(move || state.with(|s| s.tab == "pending"));
+    let query = use_query::<ListParams>();
+    let state = Memo::new(move |_| ListState::from_params(query.get()));
+    let on_pending = Signal::derive(move || state.with(|s| s.tab == ListTab::Pending));
     let list = Resource::new(
         move || {
             (
@@ -81,14 +135,7 @@ pub fn UsersPage() -> impl IntoView {
                 user_actions.version(),
             )
         },
-        |(s, _, _, _)| {
-            let tab = if s.tab == "pending" {
-                "active".to_string()
-            } else {
-                s.tab
-            };
-            list_users(tab, s.q, s.sort, s.page, s.after, s.before)
-        },
+        |(s, _, _, _)| list_users(s.tab.users(), s.q, s.sort, s.page, s.after, s.before),
     );
     // A selection belongs to the page it was made on.
     Effect::new(move |_| {
@@ -114,7 +161,7 @@ pub fn UsersPage() -> impl IntoView {
                             Suspend::new(async move {
                                 match list.await {
                                     Ok(page) => {
-                                        let table = (s.tab != "pending")
+                                        let table = (s.tab != ListTab::Pending)
                                             .then(|| view! { <UserTable state=s.clone() page=page.clone() manage=manage/> });
                                         view! { <Tabs state=s page=page/> {table} }.into_any()
                                     }
@@ -139,8 +186,8 @@ fn SearchBox(state: Memo<ListState>) -> impl IntoView {
         let next = ListState {
             q: event_target_value(&ev),
             page: 1,
-            tab: if current.tab == "pending" {
-                "active".into()
+            tab: if current.tab == ListTab::Pending {
+                ListTab::Active
             } else {
                 current.tab
             },
@@ -173,21 +220,21 @@ fn SearchBox(state: Memo<ListState>) -> impl IntoView {
 
 #[component]
 fn Tabs(state: ListState, page: UserPage) -> impl IntoView {
-    let tab = |code: &'static str, label: &'static str, count: String| {
+    let tab = |tab: ListTab, label: &'static str, count: String| {
         let href = ListState {
-            tab: code.into(),
+            tab,
             page: 1,
             ..state.clone()
         }
         .href();
-        let current = (state.tab == code).then_some("page");
+        let current = (state.tab == tab).then_some("page");
         view! { <a href=href aria-current=current>{format!("{label} ({count})")}</a> }
     };
     view! {
         <nav class="tabs" aria-label="User lists">
-            {tab("active", "Active", count_label(page.counts.active, page.counts.more(UserTab::Active)))}
-            {tab("disabled", "Disabled", count_label(page.counts.disabled, page.counts.more(UserTab::Disabled)))}
-            {tab("pending", "Pending", count_label(page.counts.pending, false))}
+            {tab(ListTab::Active, "Active", count_label(page.counts.active, page.counts.more(UserTab::Active)))}
+            {tab(ListTab::Disabled, "Disabled", count_label(page.counts.disabled, page.counts.more(UserTab::Disabled)))}
+            {tab(ListTab::Pending, "Pending", count_label(page.counts.pending, false))}
         </nav>
     }
 }
@@ -206,12 +253,12 @@ fn UserTable(state: ListState, page: UserPage, manage: Option<UserActions>) -> i
         .into_iter()
         .map(|sort| {
             let href = ListState {
-                sort: sort.code().into(),
+                sort,
                 page: 1,
                 ..state.clone()
             }
             .href();
-            let current = (state.sort == sort.code()).then_some("true");
+            let current = (state.sort == sort).then_some("true");
             view! { <a href=href aria-current=current>{sort.label()}</a> }
         })
         .collect_view();

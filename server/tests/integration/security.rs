@@ -511,7 +511,9 @@ async fn over_https_the_session_cookie_is_host_only_and_renewed_with_the_passwor
         .header("host", "roster.example.com")
         .header("origin", "https://roster.example.com")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(axum::body::Body::from(form.join("&")))
+        .body(axum::body::Body::from(crate::common::form_body(
+            &crate::common::admin_form(),
+        )))
         .unwrap();
     let setup = app.request(request).await;
     let line = setup.session_set_cookie().expect("a session cookie");
