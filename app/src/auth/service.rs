@@ -3,7 +3,7 @@
 
 use super::limits::{self, Admission, PER_ADDRESS, PER_EMAIL};
 use super::secrets::{hash_password, random_token, token_hash, verify_password};
-use super::store::{self, NewSession, NewUser, UserRecord};
+use super::store::{self, NewSession, UserRecord};
 use super::{Me, PasswordChange, Registration, SignOutReason, Viewer};
 use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
@@ -14,6 +14,7 @@ use crate::domain::{
 };
 use crate::settings::store as settings;
 use crate::state::AppState;
+use crate::users::accounts::{self, NewUser};
 
 /// The one refusal for a wrong email, a wrong password and a disabled account with the right
 /// password: telling them apart would confirm a guessed password of a disabled account.
@@ -85,7 +86,7 @@ pub async fn register_first_admin(
         invited_by: None,
         now,
     };
-    let user_id = store::insert_user(&mut *tx, &user).await?;
+    let user_id = accounts::insert_user(&mut *tx, &user).await?;
     store::record_first_user(&mut *tx, user_id).await?;
     settings::set(&mut *tx, settings::CONSOLE_URL, &console_url, now).await?;
     let name = format!("{first_name} {last_name}");
@@ -157,7 +158,7 @@ pub async fn login(
     limits::release(state, reservation).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    store::set_last_login(&mut *tx, user.id, now).await?;
+    accounts::set_last_login(&mut *tx, user.id, now).await?;
     let cookie = start_session(&mut tx, user.id, now, meta).await?;
     tx.commit().await?;
     log_login(state, Some(&user), email.as_str(), true, "", meta).await?;
@@ -384,7 +385,7 @@ pub async fn change_password(
     let now = state.clock.now();
     let name = full_name(&user);
     let mut tx = state.db.begin().await?;
-    store::set_password_hash(&mut *tx, user.id, &password_hash, now).await?;
+    accounts::set_password_hash(&mut *tx, user.id, &password_hash, now).await?;
     let ended = store::delete_sessions_of(&mut *tx, user.id).await?.saturating_sub(1);
     let cookie = start_session(&mut tx, user.id, now, meta).await?;
     activity::record(

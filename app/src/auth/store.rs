@@ -1,4 +1,5 @@
-//! (ssr) SQL for setup, users' credentials, sessions and attempt limits.
+//! (ssr) SQL for setup, reading users' credentials, sessions and attempt limits. The `users`
+//! table itself is written by the users area (`users::accounts` and `users::store`).
 
 use crate::db::Row as DbRow;
 use crate::domain::{Role, UserStatus};
@@ -30,33 +31,6 @@ pub async fn record_first_user<'c, E: Executor<'c, Database = Any>>(exec: E, use
     Ok(())
 }
 
-pub struct NewUser<'a> {
-    pub email: &'a str,
-    pub first_name: &'a str,
-    pub last_name: &'a str,
-    pub password_hash: &'a str,
-    pub role: Role,
-    pub invited_by: Option<i64>,
-    pub now: i64,
-}
-
-pub async fn insert_user<'c, E: Executor<'c, Database = Any>>(exec: E, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO users (email, first_name, last_name, password_hash, role, status, invited_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7) RETURNING id",
-    )
-    .bind(user.email)
-    .bind(user.first_name)
-    .bind(user.last_name)
-    .bind(user.password_hash)
-    .bind(user.role.code())
-    .bind(user.invited_by)
-    .bind(user.now)
-    .fetch_one(exec)
-    .await?
-    .try_get(0)
-}
-
 /// A user as authentication sees them.
 #[derive(Clone, Debug, FromRow)]
 pub struct UserRecord {
@@ -79,19 +53,6 @@ pub async fn find_user_by_email<'c, E: Executor<'c, Database = Any>>(
         .bind(email)
         .fetch_optional(exec)
         .await
-}
-
-pub async fn set_last_login<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    user_id: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(user_id)
-        .execute(exec)
-        .await?;
-    Ok(())
 }
 
 pub struct NewSession<'a> {
@@ -269,21 +230,6 @@ pub async fn delete_expired_sessions<'c, E: Executor<'c, Database = Any>>(
         .execute(exec)
         .await?
         .rows_affected())
-}
-
-pub async fn set_password_hash<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    user_id: i64,
-    password_hash: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now)
-        .bind(user_id)
-        .execute(exec)
-        .await?;
-    Ok(())
 }
 
 /// Ends every session of the user.

@@ -1,7 +1,7 @@
 //! (ssr) Group rules: valid, case-insensitively unique names; only Global Administrators act on
 //! anything that grants or holds the Global Administrator role; memberships change, users never.
 
-use super::store::{self, GroupRecord, GroupValues, UserRecord};
+use super::store::{self, GroupRecord, GroupValues};
 use super::{
     name_key, parse_description, parse_group_name, parse_role, GroupForm, GroupMember, GroupSummary, Membership,
 };
@@ -12,6 +12,7 @@ use crate::context::Ctx;
 use crate::db::{is_unique_violation, Tx};
 use crate::domain::{effective_permissions, AppError, Permission, Role, UserStatus};
 use crate::state::AppState;
+use crate::users::store::TargetUser;
 use serde_json::json;
 
 /// A group form that passed every rule.
@@ -222,7 +223,7 @@ pub async fn change_member(ctx: &Ctx, group_id: i64, user_id: i64, change: Membe
     Ok(())
 }
 
-async fn add(tx: &mut Tx<'_>, group: &GroupRecord, user: &UserRecord, now: i64) -> Result<(), AppError> {
+async fn add(tx: &mut Tx<'_>, group: &GroupRecord, user: &TargetUser, now: i64) -> Result<(), AppError> {
     let already = || AppError::Conflict(format!("{} is already in {}.", user.email, group.name));
     if store::is_member(&mut **tx, group.id, user.id).await? {
         return Err(already());

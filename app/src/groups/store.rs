@@ -113,14 +113,13 @@ pub async fn member_count<'c, E: Executor<'c, Database = Any>>(exec: E, group_id
         .try_get(0)
 }
 
-/// A user as a membership change needs them: the users area's own record of one user.
-pub use crate::users::store::TargetUser as UserRecord;
+use crate::users::store::TargetUser;
 
 /// Members of a group, by last name, first name.
 pub async fn members<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     group_id: i64,
-) -> Result<Vec<UserRecord>, sqlx::Error> {
+) -> Result<Vec<TargetUser>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.first_name, u.last_name, u.email, u.role, u.status \
          FROM group_members m JOIN users u ON u.id = m.user_id \

@@ -9,13 +9,13 @@ use super::{
 use crate::activity::store::{self as activity, Entry, Event};
 use crate::auth::secrets::{hash_password, random_token, token_hash};
 use crate::auth::service::{check_new_password, collect, public_url, start_session, NewSessionCookie};
-use crate::auth::store::{self as users, NewUser};
 use crate::auth::Me;
 use crate::context::{Ctx, RequestMeta};
 use crate::db::is_unique_violation;
 use crate::domain::{may_grant, AppError, Email, FieldError, InviteStatus, Permission, PersonName, Role};
 use crate::mail::{outbox, templates, Delivery};
 use crate::state::AppState;
+use crate::users::accounts::{self, NewUser};
 
 /// Optional prefilled name: empty is fine, otherwise the usual name rules.
 fn optional_name(field: &'static str, label: &str, raw: &str) -> Result<String, FieldError> {
@@ -311,7 +311,7 @@ pub async fn complete_signup(
         invited_by: invite.invited_by,
         now,
     };
-    let user_id = match users::insert_user(&mut *tx, &user).await {
+    let user_id = match accounts::insert_user(&mut *tx, &user).await {
         Err(e) if is_unique_violation(&e) => {
             return Err(AppError::Conflict(
                 "A user with this email already exists. Sign in instead.".into(),

@@ -2,6 +2,8 @@
 //! change role, disable, enable, delete) and the same actions in bulk for a selection.
 
 #[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
 pub mod actions;
 pub mod api;
 #[cfg(feature = "ssr")]
