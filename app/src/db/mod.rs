@@ -63,8 +63,8 @@ impl Db {
                     // Memory-mapped reads: a search the FTS index drives reads each match's users
                     // row at random, and the default 2 MB page cache per connection holds a
                     // sliver of the table at 100,000 users, so each row cost a read() call. The
-                    // map serves them from the OS page cache, which every connection shares
-                    // (measured: 3.2 → 1.3 µs per match). Up to 1 GiB of the file is mapped; the
+                    // map serves them from the OS page cache, which every connection shares,
+                    // without a system call per row. Up to 1 GiB of the file is mapped; the
                     // map costs address space, and memory only for pages actually read.
                     .after_connect(|conn, _| {
                         Box::pin(async move {

@@ -17,7 +17,7 @@ pub fn configure() {
         let memstatus = unsafe { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) };
         // Its memory from mimalloc, the server's allocator, instead of the C library's malloc:
         // under load, glibc's malloc (its arenas shared by the connections' threads, and
-        // malloc_consolidate) took about 5% of the server's time serving the users page.
+        // malloc_consolidate) took a measurable share of the server's time serving the users page.
         // SAFETY: as above; SQLite copies the methods before sqlite3_config returns.
         let malloc = unsafe { sqlite3_config(SQLITE_CONFIG_MALLOC, &mimalloc() as *const sqlite3_mem_methods) };
         if memstatus != SQLITE_OK || malloc != SQLITE_OK {

@@ -1,8 +1,8 @@
 //! (ssr) How many users of each tab match a search, remembered per list version.
 //!
-//! Counting every match costs a search page 0.2 to 1 ms at 100,000 users on average (more for
-//! a long phrase matching many users: a company's domain, 8,000 matches of seven trigrams,
-//! takes several ms), whatever page of the results it shows. The counts stay exact while
+//! Counting every match is a large part of a search page's work, and grows with the matches
+//! (most for a long phrase that many users match, such as a company's domain), whatever page
+//! of the results it shows. The counts stay exact while
 //! `users_list_version` stays the same, since it moves with every change that can add, remove
 //! or re-tab a match (an insert, a delete, a status, name or email change). So paging through
 //! results, reloading, going back and forth between searches and other admins' identical

@@ -13,7 +13,8 @@ use sqlx::AnyConnection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Jumps that skip fewer rows walk: ~0.1 µs a row is less than keeping an index up to date.
+/// Jumps that skip fewer rows walk: stepping over that many index entries costs less than
+/// rebuilding the index (a read of the whole tab) after each change to the list.
 pub const MIN_SKIP: i64 = 2_000;
 
 #[derive(Clone, Default)]

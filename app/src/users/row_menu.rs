@@ -128,7 +128,7 @@ pub fn SelectUser(user_id: i64, name: String, actions: UserActions) -> impl Into
 
 /// The row's menu, and under it the inline form it opened (if any). The menu's items are
 /// rendered when it opens: a page of rows then carries one `<details>` each instead of four
-/// forms and buttons each (measured at 25 rows: about 20% more users pages per second).
+/// forms and buttons each, which makes a users page measurably cheaper to render.
 #[component]
 pub fn RowMenu(user: UserRow, actions: UserActions) -> impl IntoView {
     let menu = NodeRef::<html::Details>::new();

@@ -2,8 +2,7 @@
 //!
 //! FTS5 writes every change as a small new segment and merges segments only now and then, so
 //! a search reads several segments per trigram. Merged into one, the same searches read
-//! less: at 100,000 users a search's counts drop from ~0.48 to ~0.30 ms and its first page in
-//! name order from ~0.24 to ~0.10 ms. `merge_step` does that merge in slices, each a short
+//! less, for their counts and their pages alike. `merge_step` does that merge in slices, each a short
 //! write, so requests wait at most one slice; the server's upkeep worker runs it once the list
 //! has been quiet (server/src/workers/search_index.rs). PostgreSQL's GIN index needs none.
 

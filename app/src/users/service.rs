@@ -6,6 +6,12 @@ use super::{TabCounts, UserPage, UserRow, UserSort, UserTab, MATCH_COUNT_LIMIT, 
 use crate::domain::{AppError, FieldError, UserStatus};
 use crate::state::AppState;
 
+/// A page number from the URL counts as at most this when it sets how far a search's matches
+/// are counted: far past any list's last page, and small enough that multiplying it by
+/// `PAGE_SIZE` cannot overflow. (Not SQLite's name-rank gap, `store::NAME_RANK_GAP`, although
+/// it is the same power of two.)
+const PAGE_NUMBER_CAP: i64 = 1 << 40;
+
 /// What the list's URL asks for, parsed.
 pub struct ListQuery {
     pub tab: UserTab,
@@ -56,7 +62,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     let mut conn = state.db.pool.acquire().await?;
     let mut search = (!query.search.is_empty()).then(|| Search::new(state.db.backend, &query.search));
     // Far enough to know whether the page asked for has rows after it.
-    let upto = MATCH_COUNT_LIMIT.max(query.page.min(1 << 40) * PAGE_SIZE);
+    let upto = MATCH_COUNT_LIMIT.max(query.page.min(PAGE_NUMBER_CAP) * PAGE_SIZE);
     let store::ListSizes {
         tabs,
         version: list_version,

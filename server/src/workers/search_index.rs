@@ -9,7 +9,8 @@ use app::state::AppState;
 use app::users::search_index::{list_version, merge_step, INDEXES};
 use std::time::{Duration, Instant};
 
-/// Pages merged per write: ~25 ms at 100,000 users.
+/// Pages merged per write: a slice short enough that requests waiting behind it for the write
+/// lock are not held up for long.
 const SLICE_PAGES: u32 = 500;
 /// A list that keeps changing is still merged this often.
 const BUSY_LIST_EVERY: Duration = Duration::from_secs(600);
