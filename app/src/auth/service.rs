@@ -49,19 +49,12 @@ pub async fn register_first_admin(
     meta: &RequestMeta,
 ) -> Result<NewSessionCookie, AppError> {
     let mut errors = Vec::new();
-    let first_name = collect(
-        PersonName::parse("first_name", "First name", &form.first_name),
-        &mut errors,
-    );
-    let last_name = collect(
-        PersonName::parse("last_name", "Last name", &form.last_name),
-        &mut errors,
-    );
+    let names = PersonName::parse_full(&form.first_name, &form.last_name, &mut errors);
     let email = collect(Email::parse(&form.email), &mut errors);
     check_new_password(&form.password, &form.password_confirm, &mut errors);
     let console_url = collect(parse_console_url(&form.console_url), &mut errors);
-    let (Some(first_name), Some(last_name), Some(email), Some(console_url), true) =
-        (first_name, last_name, email, console_url, errors.is_empty())
+    let (Some((first_name, last_name)), Some(email), Some(console_url), true) =
+        (names, email, console_url, errors.is_empty())
     else {
         return Err(AppError::Invalid(errors));
     };

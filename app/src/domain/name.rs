@@ -29,6 +29,13 @@ impl PersonName {
         Err(FieldError::new(field, problem))
     }
 
+    /// A form's first and last name; each problem is added to `errors` against its field.
+    pub fn parse_full(first: &str, last: &str, errors: &mut Vec<FieldError>) -> Option<(PersonName, PersonName)> {
+        let first = PersonName::parse("first_name", "First name", first).map_err(|e| errors.push(e));
+        let last = PersonName::parse("last_name", "Last name", last).map_err(|e| errors.push(e));
+        Some((first.ok()?, last.ok()?))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -287,16 +287,9 @@ pub async fn complete_signup(
         .await
         .map_err(|p| AppError::Conflict(p.message().into()))?;
     let mut errors = Vec::new();
-    let first_name = collect(
-        PersonName::parse("first_name", "First name", &form.first_name),
-        &mut errors,
-    );
-    let last_name = collect(
-        PersonName::parse("last_name", "Last name", &form.last_name),
-        &mut errors,
-    );
+    let names = PersonName::parse_full(&form.first_name, &form.last_name, &mut errors);
     check_new_password(&form.password, &form.password_confirm, &mut errors);
-    let (Some(first_name), Some(last_name), true) = (first_name, last_name, errors.is_empty()) else {
+    let (Some((first_name, last_name)), true) = (names, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
     let password_hash = hash_password(form.password).await?;

@@ -30,14 +30,10 @@ pub enum Change {
 impl Change {
     /// Parses the edit form; every field's problem is reported at once.
     pub fn name(first_name: &str, last_name: &str) -> Result<Change, AppError> {
-        match (
-            PersonName::parse("first_name", "First name", first_name),
-            PersonName::parse("last_name", "Last name", last_name),
-        ) {
-            (Ok(first_name), Ok(last_name)) => Ok(Change::Name { first_name, last_name }),
-            (first, last) => Err(AppError::Invalid(
-                [first.err(), last.err()].into_iter().flatten().collect(),
-            )),
+        let mut errors = Vec::new();
+        match PersonName::parse_full(first_name, last_name, &mut errors) {
+            Some((first_name, last_name)) => Ok(Change::Name { first_name, last_name }),
+            None => Err(AppError::Invalid(errors)),
         }
     }
 
