@@ -74,7 +74,8 @@ impl Config {
         };
         let public_url = match get("ROSTER_PUBLIC_URL") {
             Some(url) => Some(
-                app::domain::parse_console_url(&url)
+                app::domain::ConsoleUrl::parse(&url)
+                    .map(app::domain::ConsoleUrl::into_string)
                     .map_err(|e| bad("ROSTER_PUBLIC_URL", format!("is not valid: {}", e.message)))?,
             ),
             None => None,

@@ -19,6 +19,34 @@ pub struct Entry<'a> {
     pub details: String,
 }
 
+impl<'a> Entry<'a> {
+    /// A new account's own entry (setup, signup): the new user is both actor and object.
+    pub fn new_account(
+        at: i64,
+        user_id: i64,
+        name: &'a str,
+        email: &'a str,
+        action: &'a str,
+        meta: &'a crate::context::RequestMeta,
+        details: serde_json::Value,
+    ) -> Entry<'a> {
+        Entry {
+            at,
+            actor_id: Some(user_id),
+            actor_name: name,
+            actor_email: email,
+            action,
+            object_type: "user",
+            object_id: Some(user_id),
+            object_name: name,
+            success: true,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            details: details.to_string(),
+        }
+    }
+}
+
 pub async fn record<'c, E: Executor<'c, Database = Any>>(exec: E, entry: &Entry<'_>) -> Result<(), sqlx::Error> {
     let details = if entry.details.is_empty() {
         "{}"

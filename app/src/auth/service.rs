@@ -9,8 +9,8 @@ use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
 use crate::domain::{
-    confirmation_problem, effective_permissions, parse_console_url, password_problem, AppError, Email, FieldError,
-    PersonName, Role, UserId, UserStatus,
+    confirmation_problem, effective_permissions, password_problem, AppError, ConsoleUrl, Email, FieldError, PersonName,
+    Role, UserId, UserStatus,
 };
 use crate::settings::store as settings;
 use crate::state::AppState;
@@ -52,7 +52,7 @@ pub async fn register_first_admin(
     let names = PersonName::parse_full(&form.first_name, &form.last_name, &mut errors);
     let email = collect(Email::parse(&form.email), &mut errors);
     check_new_password(&form.password, &form.password_confirm, &mut errors);
-    let console_url = collect(parse_console_url(&form.console_url), &mut errors);
+    let console_url = collect(ConsoleUrl::parse(&form.console_url), &mut errors);
     let (Some((first_name, last_name)), Some(email), Some(console_url), true) =
         (names, email, console_url, errors.is_empty())
     else {
@@ -81,27 +81,19 @@ pub async fn register_first_admin(
     };
     let user_id = accounts::insert_user(&mut *tx, &user).await?;
     store::record_first_user(&mut *tx, user_id).await?;
-    settings::set(&mut *tx, settings::CONSOLE_URL, &console_url, now).await?;
+    settings::set(&mut *tx, settings::CONSOLE_URL, console_url.as_str(), now).await?;
     let name = format!("{first_name} {last_name}");
-    activity::record(
-        &mut *tx,
-        &Entry {
-            at: now,
-            actor_id: Some(user_id),
-            actor_name: &name,
-            actor_email: email.as_str(),
-            action: "setup.first_admin_registered",
-            object_type: "user",
-            object_id: Some(user_id),
-            object_name: &name,
-            success: true,
-            ip: &meta.ip,
-            user_agent: &meta.user_agent,
-            details: serde_json::json!({ "role": Role::GlobalAdministrator.label(), "console_url": console_url })
-                .to_string(),
-        },
-    )
-    .await?;
+    let details = serde_json::json!({ "role": Role::GlobalAdministrator.label(), "console_url": console_url });
+    let entry = Entry::new_account(
+        now,
+        user_id,
+        &name,
+        email.as_str(),
+        "setup.first_admin_registered",
+        meta,
+        details,
+    );
+    activity::record(&mut *tx, &entry).await?;
     let cookie = start_session(&mut tx, user_id, now, meta).await?;
     tx.commit().await?;
     Ok(cookie)

@@ -25,28 +25,49 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserId(pub i64);
 
-/// The console's public URL: `http(s)://host[:port]`, no query or fragment; a trailing slash is dropped.
-pub fn parse_console_url(raw: &str) -> Result<String, FieldError> {
-    let url = raw.trim().trim_end_matches('/');
-    let bad = |msg: &str| Err(FieldError::new("console_url", msg.to_string()));
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        rest
-    } else {
-        return bad("The console URL must start with http:// or https://.");
-    };
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() || host.starts_with(':') {
-        return bad("The console URL needs a host name, like https://roster.example.com.");
+/// The console's public URL: `http(s)://host[:port][/path]`, no query or fragment; a trailing
+/// slash is dropped. Kept as typed (the host's case and any port stay as given).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConsoleUrl(String);
+
+impl ConsoleUrl {
+    pub fn parse(raw: &str) -> Result<ConsoleUrl, FieldError> {
+        let url = raw.trim().trim_end_matches('/');
+        let bad = |msg: &str| Err(FieldError::new("console_url", msg.to_string()));
+        let rest = if let Some(rest) = url.strip_prefix("https://") {
+            rest
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            rest
+        } else {
+            return bad("The console URL must start with http:// or https://.");
+        };
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.is_empty() || host.starts_with(':') {
+            return bad("The console URL needs a host name, like https://roster.example.com.");
+        }
+        if url.contains(['?', '#', ' ']) || url.chars().any(char::is_control) {
+            return bad("The console URL must not contain spaces, a query or a fragment.");
+        }
+        if url.len() > 2000 {
+            return bad("The console URL is too long.");
+        }
+        Ok(ConsoleUrl(url.to_string()))
     }
-    if url.contains(['?', '#', ' ']) || url.chars().any(char::is_control) {
-        return bad("The console URL must not contain spaces, a query or a fragment.");
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-    if url.len() > 2000 {
-        return bad("The console URL is too long.");
+
+    pub fn into_string(self) -> String {
+        self.0
     }
-    Ok(url.to_string())
+}
+
+impl std::fmt::Display for ConsoleUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[cfg(test)]
@@ -56,16 +77,16 @@ mod tests {
     #[test]
     fn console_url_is_parsed() {
         assert_eq!(
-            parse_console_url(" https://r.example.com/ ").unwrap(),
+            ConsoleUrl::parse(" https://r.example.com/ ").unwrap().as_str(),
             "https://r.example.com"
         );
         assert_eq!(
-            parse_console_url("http://127.0.0.1:3000").unwrap(),
+            ConsoleUrl::parse("http://127.0.0.1:3000").unwrap().as_str(),
             "http://127.0.0.1:3000"
         );
-        assert!(parse_console_url("ftp://x").is_err());
-        assert!(parse_console_url("https://").is_err());
-        assert!(parse_console_url("https://x/?a=b").is_err());
+        assert!(ConsoleUrl::parse("ftp://x").is_err());
+        assert!(ConsoleUrl::parse("https://").is_err());
+        assert!(ConsoleUrl::parse("https://x/?a=b").is_err());
     }
 
     #[test]

@@ -318,26 +318,10 @@ pub async fn complete_signup(
     }
     let name = format!("{first_name} {last_name}");
     let role_label = invite.role.label();
-    activity::record(
-        &mut *tx,
-        &Entry {
-            at: now,
-            actor_id: Some(user_id),
-            actor_name: &name,
-            actor_email: &invite.email,
-            action: "user.added",
-            object_type: "user",
-            object_id: Some(user_id),
-            object_name: &name,
-            success: true,
-            ip: &meta.ip,
-            user_agent: &meta.user_agent,
-            details:
-                serde_json::json!({ "role": role_label, "invited_by": invite.invited_by_name, "invite_id": invite.id })
-                    .to_string(),
-        },
-    )
-    .await?;
+    let details =
+        serde_json::json!({ "role": role_label, "invited_by": invite.invited_by_name, "invite_id": invite.id });
+    let entry = Entry::new_account(now, user_id, &name, &invite.email, "user.added", meta, details);
+    activity::record(&mut *tx, &entry).await?;
     let console_url = public_url(state).await?.unwrap_or_default();
     let confirmation = templates::account_ready(&templates::AccountReady {
         to: &invite.email,
