@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN, hydrated, signInAt, watchForErrors } from './helpers';
+import { ADMIN, createUser, hydrated, signInAt, USER_PASSWORD, watchForErrors } from './helpers';
 import { inviteLink, MailSink } from './mail-sink';
 import { PORT } from '../playwright.config';
 
@@ -122,4 +122,33 @@ test('add new user by email: the message arrives, its link signs them up, they a
 
   expect(errors).toEqual([]);
   expect(inviteeErrors).toEqual([]);
+});
+
+test('an Administrator sees the saved email configuration, never its secret, and can only test it', async ({
+  browser,
+  page,
+}) => {
+  await signInAt(page, '/settings/users');
+  const anonymous = (await browser.newContext()).request;
+  await createUser(page.context().request, anonymous, {
+    email: 'ada.admin@example.com',
+    role: 'admin',
+    firstName: 'Adele',
+    lastName: 'Goldberg',
+  });
+
+  const adele = await (await browser.newContext()).newPage();
+  const errors = watchForErrors(adele);
+  await signInAt(adele, '/settings/email', 'ada.admin@example.com', USER_PASSWORD);
+  await expect(adele.getByRole('heading', { name: 'Email Configuration' })).toBeVisible();
+  await expect(adele.getByText('Roster sends email through SMTP as roster@example.com.')).toBeVisible();
+  await expect(adele.getByText("Only a Global Administrator can change where Roster's mail goes.")).toBeVisible();
+  // Nothing to edit, no Save: the saved values are shown as text.
+  await expect(adele.getByLabel('Host')).toHaveCount(0);
+  await expect(adele.getByRole('button', { name: 'Save' })).toHaveCount(0);
+  await adele.getByRole('button', { name: 'Send test email' }).click();
+  await expect(adele.getByText('Test email sent to ada.admin@example.com.')).toBeVisible();
+  const testMail = await sink.waitFor('ada.admin@example.com', /Roster test email/);
+  expect(testMail.text).toContain('Email delivery works');
+  expect(errors).toEqual([]);
 });
