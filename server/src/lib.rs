@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let site_root = options.site_root.to_string();
-    let public_url = state.config.public_url.clone();
+    let public_origin = state.config.public_url.as_deref().map(http::origin::origin_of);
     let hsts = state.config.secure_cookies();
     let hosts = http::host::HostCheck::new(&state);
 
@@ -82,7 +82,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .layer(axum::middleware::from_fn(move |req, next| {
-            http::origin::same_origin_only(public_url.clone(), req, next)
+            http::origin::same_origin_only(public_origin.clone(), req, next)
         }))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(http::trace::request_span))

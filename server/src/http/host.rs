@@ -44,7 +44,7 @@ impl HostCheck {
             let default_port = if origin.starts_with("https://") { 443 } else { 80 };
             let mut host = parse_host(origin.split_once("://")?.1)?;
             host.port.get_or_insert(default_port);
-            Some((origin.to_string(), host))
+            Some((origin.clone(), host))
         });
         Arc::new(HostCheck {
             public,

@@ -6,9 +6,10 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Allowed: safe methods; requests whose `Origin` matches the host they were sent to (or the
-/// configured public URL); requests without `Origin` unless the browser marks them cross-site.
-pub async fn same_origin_only(public_url: Option<String>, request: Request<Body>, next: Next) -> Response {
+/// Allowed: safe methods; requests whose `Origin` matches the host they were sent to (or
+/// `public_origin`, the configured public URL's origin: [`origin_of`]); requests without
+/// `Origin` unless the browser marks them cross-site.
+pub async fn same_origin_only(public_origin: Option<String>, request: Request<Body>, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
@@ -23,7 +24,7 @@ pub async fn same_origin_only(public_url: Option<String>, request: Request<Body>
             let own = ["http://", "https://"]
                 .iter()
                 .any(|scheme| origin == format!("{scheme}{host}"));
-            own || public_url.as_deref().is_some_and(|url| origin_of(url) == origin)
+            own || public_origin.as_deref() == Some(origin)
         }
         None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site"),
     };
@@ -36,12 +37,14 @@ pub async fn same_origin_only(public_url: Option<String>, request: Request<Body>
     }
 }
 
-/// `https://host:port/path` → `https://host:port`.
-pub(crate) fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
-    match url[after_scheme..].find('/') {
-        Some(i) => &url[..after_scheme + i],
-        None => url,
+/// A URL's origin as a browser sends it in `Origin`: `https://Host:443/path` →
+/// `https://host` (scheme and host lower-cased, the scheme's default port dropped).
+pub fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => parsed.origin().ascii_serialization(),
+        // Not reached for a console URL (parsed at start-up); compares equal to nothing a
+        // browser sends.
+        Err(_) => url.to_string(),
     }
 }
 
@@ -54,5 +57,9 @@ mod tests {
             "https://r.example.com"
         );
         assert_eq!(super::origin_of("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(
+            super::origin_of("https://Roster.Example.com:443/x"),
+            "https://roster.example.com"
+        );
     }
 }
