@@ -30,8 +30,9 @@ class Sink:
         return "250 Message accepted"
 
     def write(self, name, data):
-        # Written aside, then renamed, so readers never see a half-written file.
-        tmp = os.path.join(self.folder, f".incoming-{name}")
+        # Written aside, then renamed, so readers never see a half-written file. The aside name
+        # must not end in .eml or .json: readers pick files by those endings.
+        tmp = os.path.join(self.folder, f".incoming-{name}.part")
         with open(tmp, "wb") as f:
             f.write(data)
         os.rename(tmp, os.path.join(self.folder, name))
