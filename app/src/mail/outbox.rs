@@ -43,7 +43,7 @@ pub async fn queue<'c, E: Executor<'c, Database = Any>>(
     email: &OutgoingEmail,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    queue_with(exec, email, Extras::default(), &[0; 32], now).await
+    enqueue(exec, email, None, None, now).await
 }
 
 /// [`queue`] with sealed extras; `key` is the instance key.
@@ -59,20 +59,27 @@ pub async fn queue_with<'c, E: Executor<'c, Database = Any>>(
         let json = serde_json::to_string(row).expect("a configuration row serialises");
         crypto::seal(key, VIA_CONFIG_PURPOSE, &json)
     });
-    store::enqueue(
-        exec,
-        &NewEmail {
-            recipient: &email.to,
-            subject: &email.subject,
-            body_text: &email.text,
-            body_html: &email.html,
-            link_enc: link_enc.as_deref(),
-            via_config_enc: via_config_enc.as_deref(),
-            now,
-            give_up_at: now + RETRY_WINDOW_SECS,
-        },
-    )
-    .await
+    enqueue(exec, email, link_enc.as_deref(), via_config_enc.as_deref(), now).await
+}
+
+async fn enqueue<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    email: &OutgoingEmail,
+    link_enc: Option<&str>,
+    via_config_enc: Option<&str>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let row = NewEmail {
+        recipient: &email.to,
+        subject: &email.subject,
+        body_text: &email.text,
+        body_html: &email.html,
+        link_enc,
+        via_config_enc,
+        now,
+        give_up_at: now + RETRY_WINDOW_SECS,
+    };
+    store::enqueue(exec, &row).await
 }
 
 /// Seconds before the next try after `failed_attempts` failures: 30 s, 1 min, 2 min, … 1 h.

@@ -42,13 +42,11 @@ fn public_view(row: &ConfigRow) -> EmailSettings {
 }
 
 /// The stored secret with the endpoint it was saved for, for a form that leaves it empty.
-fn stored_secret(state: &AppState, row: Option<&ConfigRow>) -> Option<StoredSecret> {
-    let row = row?;
-    row.secret_enc.as_ref()?;
-    let config = config_from_row(state, row).ok()?;
+fn stored_secret(saved: Option<&MailerConfig>) -> Option<StoredSecret> {
+    let saved = saved.filter(|config| !config.secret().is_empty())?;
     Some(StoredSecret {
-        endpoint: config.endpoint(),
-        secret: config.secret().to_string().into(),
+        endpoint: saved.endpoint(),
+        secret: saved.secret().to_string().into(),
     })
 }
 
@@ -60,7 +58,8 @@ pub async fn save(ctx: &Ctx, form: SettingsForm, current_password: String) -> Re
     let (state, actor, meta) = (&ctx.state, &ctx.actor, &ctx.meta);
     // Loaded once: it supplies a kept secret, the activity log's "before" and the notice's route.
     let before = store::load_config(&state.db.pool).await?;
-    let stored = stored_secret(state, before.as_ref());
+    let previous = before.as_ref().and_then(|row| config_from_row(state, row).ok());
+    let stored = stored_secret(previous.as_ref());
     let parsed = config::parse(&form, stored.as_ref());
     let password_missing = current_password
         .is_empty()
@@ -79,10 +78,7 @@ pub async fn save(ctx: &Ctx, form: SettingsForm, current_password: String) -> Re
     let now = ctx.now;
     let row = to_row(state, &parsed, now);
     let secret_changed = stored.as_ref().map(|s| s.secret.expose_secret()) != Some(parsed.secret());
-    let previous_endpoint = before
-        .as_ref()
-        .and_then(|b| config_from_row(state, b).ok())
-        .map(|c| c.endpoint().describe());
+    let previous_endpoint = previous.as_ref().map(|c| c.endpoint().describe());
     let mut tx = state.db.begin().await?;
     store::save_config(&mut *tx, &row, actor.id.0).await?;
     let details = serde_json::json!({
@@ -176,7 +172,8 @@ pub async fn send_test(ctx: &Ctx, form: SettingsForm) -> Result<String, AppError
     let (state, actor, meta) = (&ctx.state, &ctx.actor, &ctx.meta);
     let saved = store::load_config(&state.db.pool).await?;
     let parsed = if actor.can(Permission::ManageMailer) {
-        config::parse(&form, stored_secret(state, saved.as_ref()).as_ref()).map_err(AppError::Invalid)?
+        let saved = saved.as_ref().and_then(|row| config_from_row(state, row).ok());
+        config::parse(&form, stored_secret(saved.as_ref()).as_ref()).map_err(AppError::Invalid)?
     } else {
         let saved = saved.as_ref().ok_or_else(|| {
             AppError::Conflict("No email configuration is saved yet: a Global Administrator sets it up.".into())
