@@ -56,6 +56,11 @@ pub fn session_token() -> Option<String> {
     session_token_in(&parts()?.headers, app_state().ok()?.config.session_cookie())
 }
 
+/// The value of the cookie `name`, if the request carries one.
+pub fn cookie_value(name: &str) -> Option<String> {
+    session_token_in(&parts()?.headers, name)
+}
+
 /// The value of the session cookie named `cookie_name` in these request headers.
 pub fn session_token_in(headers: &http::HeaderMap, cookie_name: &str) -> Option<String> {
     headers
@@ -137,6 +142,27 @@ where
     respond(async {
         let actor = crate::auth::api::require(permission).await?;
         // Inside the request's span (id, method, path): every line logged below names the user.
+        let span = tracing::info_span!("call", user_id = actor.id.0);
+        body(Ctx::new(app_state()?, actor, request_meta()))
+            .instrument(span)
+            .await
+    })
+    .await
+}
+
+/// The body of a server function for any signed-in user (their own account's settings).
+/// `enrolling`: also for a session that may only enrol in 2FA.
+pub async fn signed_in<T, Fut>(enrolling: bool, body: impl FnOnce(Ctx) -> Fut) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    use tracing::Instrument;
+    respond(async {
+        let actor = if enrolling {
+            crate::auth::api::current_user_enrolling().await?
+        } else {
+            crate::auth::api::current_user().await?
+        };
         let span = tracing::info_span!("call", user_id = actor.id.0);
         body(Ctx::new(app_state()?, actor, request_meta()))
             .instrument(span)

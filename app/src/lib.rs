@@ -11,6 +11,7 @@ pub mod groups;
 pub mod invites;
 pub mod mail;
 pub mod settings;
+pub mod two_factor;
 pub mod ui;
 pub mod users;
 
@@ -66,10 +67,12 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/setup") view=SetupPage ssr=ssr.clone()/>
                 <Route path=path!("/login") view=LoginPage ssr=ssr.clone()/>
+                <Route path=path!("/login/two-factor") view=auth::code_page::SecondStepPage ssr=ssr.clone()/>
                 <Route path=path!("/invite/:token") view=invites::view::SignupPage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=ssr.clone()>
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("/profile") view=ProfilePage ssr=ssr.clone()/>
+                    <Route path=path!("/two-factor/setup") view=two_factor::view::TwoFactorSetupPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/users") view=users::view::UsersPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/groups") view=groups::view::GroupsPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/email") view=mail::view::EmailConfigPage ssr=ssr.clone()/>

@@ -38,12 +38,87 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use crate::context::{app_state, request_meta, respond};
     respond(async {
         let state = app_state()?;
-        let cookie = super::service::login(&state, &email, password, &request_meta()).await?;
-        set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
-        leptos_axum::redirect(&super::safe_next_path(next.as_deref()));
+        let next = super::safe_next_path(next.as_deref());
+        match super::service::login(&state, &email, password, &request_meta()).await? {
+            super::service::SignIn::SecondStep { challenge } => {
+                set_challenge_cookie(&state, &challenge, super::second_step::CHALLENGE_SECS).await?;
+                leptos_axum::redirect(&format!("/login/two-factor?next={}", crate::ui::url_encode(&next)));
+            }
+            signed_in => land(&state, signed_in, &next).await?,
+        }
         Ok(())
     })
     .await
+}
+
+/// Whether this browser has a sign-in waiting for its 2FA code. Public.
+#[server(endpoint = "auth/second-step-pending")]
+pub async fn second_step_pending() -> Result<bool, AppError> {
+    use crate::context::{app_state, cookie_value, respond};
+    respond(async {
+        let state = app_state()?;
+        super::second_step::is_pending(&state, cookie_value(challenge_cookie(&state)).as_deref()).await
+    })
+    .await
+}
+
+/// The second step of signing in: a code from the authenticator app or a recovery code.
+/// Public, but does anything only for the browser holding a live challenge.
+#[server(endpoint = "auth/second-step")]
+pub async fn complete_second_step(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::context::{app_state, cookie_value, request_meta, respond};
+    respond(async {
+        let state = app_state()?;
+        let token = cookie_value(challenge_cookie(&state));
+        let result = super::second_step::complete(&state, token.as_deref(), &code, &request_meta()).await;
+        let done = match result {
+            Ok(done) => done,
+            Err(error) => {
+                if !matches!(error, AppError::Invalid(_)) {
+                    set_challenge_cookie(&state, "", 0).await?;
+                }
+                return Err(error);
+            }
+        };
+        set_challenge_cookie(&state, "", 0).await?;
+        let next = super::safe_next_path(next.as_deref());
+        let next = match done.recovery_codes_left {
+            // Say how many are left, on the profile where new ones are made.
+            Some(left) => format!(
+                "/profile?recovery_codes_left={left}&next={}",
+                crate::ui::url_encode(&next)
+            ),
+            None => next,
+        };
+        land(&state, done.signed_in, &next).await
+    })
+    .await
+}
+
+/// The cookie that ties the second step of sign-in to this browser (`__Host-` over https,
+/// as the session cookie).
+#[cfg(feature = "ssr")]
+fn challenge_cookie(state: &crate::state::AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        "__Host-roster_sign_in"
+    } else {
+        "roster_sign_in"
+    }
+}
+
+/// Sets the session cookie and sends the user on: to `next`, or to 2FA enrolment when a policy
+/// requires it first.
+#[cfg(feature = "ssr")]
+async fn land(state: &crate::state::AppState, signed_in: super::service::SignIn, next: &str) -> Result<(), AppError> {
+    if let super::service::SignIn::Session { cookie, enrol_only } = signed_in {
+        set_session_cookie(state, &cookie.token, cookie.max_age_secs).await?;
+        leptos_axum::redirect(if enrol_only {
+            crate::two_factor::ENROL_PATH
+        } else {
+            next
+        });
+    }
+    Ok(())
 }
 
 /// Ends the caller's session, if any, and clears the cookie. Public: signing out with an
@@ -101,13 +176,28 @@ pub(crate) async fn set_session_cookie(
     token: &str,
     max_age_secs: i64,
 ) -> Result<(), AppError> {
+    set_cookie(state, state.config.session_cookie(), token, max_age_secs).await
+}
+
+#[cfg(feature = "ssr")]
+async fn set_challenge_cookie(state: &crate::state::AppState, token: &str, max_age_secs: i64) -> Result<(), AppError> {
+    set_cookie(state, challenge_cookie(state), token, max_age_secs).await
+}
+
+#[cfg(feature = "ssr")]
+async fn set_cookie(
+    state: &crate::state::AppState,
+    name: &'static str,
+    token: &str,
+    max_age_secs: i64,
+) -> Result<(), AppError> {
     use crate::context::append_response_header;
     let secure = super::service::public_url(state)
         .await?
         .is_some_and(|u| u.starts_with("https://"));
     // `__Host-` (when ROSTER_PUBLIC_URL is https) binds the cookie to this exact host: no
     // sibling subdomain can set or overwrite it.
-    let cookie = cookie::Cookie::build((state.config.session_cookie(), token))
+    let cookie = cookie::Cookie::build((name, token))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Strict)
@@ -123,8 +213,21 @@ mod guards {
     use crate::context::{app_state, session_token};
     use crate::domain::{AppError, Permission};
 
-    /// The signed-in user, or the reason there is none. Every non-public server function starts here.
+    /// The signed-in user, or the reason there is none. Every non-public server function starts
+    /// here. A session that may only enrol in 2FA gets nothing else.
     pub async fn current_user() -> Result<Me, AppError> {
+        let me = current_user_enrolling().await?;
+        if me.enrol_only {
+            return Err(AppError::Forbidden(
+                "Set up two-factor authentication first: your organisation requires it.".into(),
+            ));
+        }
+        Ok(me)
+    }
+
+    /// The signed-in user, including one whose session may only enrol in 2FA (for the
+    /// enrolment functions).
+    pub async fn current_user_enrolling() -> Result<Me, AppError> {
         let viewer = match crate::auth::snapshot::resolved() {
             Some(viewer) => viewer?,
             None => crate::auth::service::resolve_viewer(&app_state()?, session_token().as_deref()).await?,

@@ -1,11 +1,16 @@
 //! Setup (first administrator), sign-in, sessions, sign-out and the current user.
 
 pub mod api;
+pub mod code_page;
 pub mod snapshot;
 pub mod view;
 
 #[cfg(feature = "ssr")]
+pub mod challenges;
+#[cfg(feature = "ssr")]
 pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod secrets;
 #[cfg(feature = "ssr")]
@@ -24,8 +29,12 @@ pub struct Me {
     pub first_name: String,
     pub last_name: String,
     pub role: Role,
-    /// Union of the role's permissions and those of every group the user is in.
+    /// Union of the role's permissions and those of every group the user is in (none while
+    /// `enrol_only`).
     pub permissions: Vec<Permission>,
+    /// A 2FA policy requires this user to enrol before anything else.
+    #[serde(default)]
+    pub enrol_only: bool,
 }
 
 impl Me {
@@ -75,6 +84,9 @@ impl SignOutReason {
         }
     }
 }
+
+/// Shown when the second step of sign-in is no longer waiting.
+pub const EXPIRED_SIGN_IN: &str = "Your sign-in has expired. Sign in again with your email and password.";
 
 /// What the setup form sends, as typed (parsed by the service). `Debug` leaves the passwords out.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -94,17 +94,20 @@ pub async fn register_first_admin(
         details,
     );
     activity::record(&mut *tx, &entry).await?;
-    let cookie = start_session(&mut tx, user_id, now, meta).await?;
+    let cookie = start_session(&mut tx, user_id, now, meta, false).await?;
     tx.commit().await?;
     Ok(cookie)
 }
 
-pub async fn login(
-    state: &AppState,
-    email: &str,
-    password: String,
-    meta: &RequestMeta,
-) -> Result<NewSessionCookie, AppError> {
+/// What a correct password leads to.
+pub enum SignIn {
+    /// Signed in. `enrol_only`: the session may only set up 2FA, which a policy requires.
+    Session { cookie: NewSessionCookie, enrol_only: bool },
+    /// The account has 2FA: the browser gets this challenge and is asked for a code.
+    SecondStep { challenge: String },
+}
+
+pub async fn login(state: &AppState, email: &str, password: String, meta: &RequestMeta) -> Result<SignIn, AppError> {
     let email = Email::parse(email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
@@ -141,13 +144,51 @@ pub async fn login(
         }
     };
     limits::release(state, reservation).await?;
-    let now = state.clock.now();
+    if user.totp_enabled_at.is_some() {
+        let challenge = super::second_step::start(state, user.id, meta).await?;
+        return Ok(SignIn::SecondStep { challenge });
+    }
     let mut tx = state.db.begin().await?;
-    accounts::set_last_login(&mut *tx, user.id, now).await?;
-    let cookie = start_session(&mut tx, user.id, now, meta).await?;
+    let signed_in = finish_sign_in(state, &mut tx, &user, meta).await?;
     tx.commit().await?;
     log_login(state, Some(&user), email.as_str(), true, "", meta).await?;
-    Ok(cookie)
+    Ok(signed_in)
+}
+
+/// The session for a user who has passed every step of sign-in. Under a 2FA policy whose
+/// grace period is over, a user without 2FA gets a session that may only enrol.
+pub(crate) async fn finish_sign_in(
+    state: &AppState,
+    tx: &mut Tx<'_>,
+    user: &UserRecord,
+    meta: &RequestMeta,
+) -> Result<SignIn, AppError> {
+    let now = state.clock.now();
+    // The write first: on SQLite it takes the lock before the transaction reads anything.
+    accounts::set_last_login(&mut **tx, user.id, now).await?;
+    let enrol_only = user.totp_enabled_at.is_none() && must_enrol(state, tx, user.id, now).await?;
+    let cookie = start_session(tx, user.id, now, meta, enrol_only).await?;
+    Ok(SignIn::Session { cookie, enrol_only })
+}
+
+/// Whether the user, about to get a session, must enrol in 2FA first (a policy covers them,
+/// their grace period is over, and they have no 2FA).
+pub(crate) async fn must_enrol(state: &AppState, tx: &mut Tx<'_>, user_id: i64, now: i64) -> Result<bool, AppError> {
+    let policy = crate::two_factor::policy::load(&state.db.pool).await?;
+    if policy.scope == crate::two_factor::PolicyScope::Off {
+        return Ok(false);
+    }
+    let Some(target) = crate::users::store::find_target(tx, user_id).await? else {
+        return Ok(false);
+    };
+    Ok(target.totp_enabled_at.is_none()
+        && crate::two_factor::policy::must_enrol_now(
+            &policy,
+            &target.permissions(),
+            target.created_at,
+            target.totp_must_enrol != 0,
+            now,
+        ))
 }
 
 /// Checks a signed-in user's own password before a change that needs it (a new password, the
@@ -175,7 +216,7 @@ pub async fn confirm_password(state: &AppState, email: &str, password: String) -
     }
 }
 
-async fn log_login(
+pub(crate) async fn log_login(
     state: &AppState,
     user: Option<&UserRecord>,
     email: &str,
@@ -215,6 +256,7 @@ pub(crate) async fn start_session(
     user_id: i64,
     now: i64,
     meta: &RequestMeta,
+    enrol_only: bool,
 ) -> Result<NewSessionCookie, AppError> {
     let hours = settings::get_i64(
         &mut **tx,
@@ -232,6 +274,7 @@ pub(crate) async fn start_session(
         expires_at: now + max_age_secs,
         ip: &meta.ip,
         user_agent: &meta.user_agent,
+        enrol_only,
     };
     store::insert_session(&mut **tx, &session).await?;
     Ok(NewSessionCookie { token, max_age_secs })
@@ -277,7 +320,12 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
     if now - session.last_seen_at >= 60 {
         store::touch_session(pool, session.session_id, now).await?;
     }
-    Ok(Viewer::SignedIn(me(&session.user, &session.group_roles)?))
+    let mut me = me(&session.user, &session.group_roles)?;
+    if session.enrol_only {
+        me.enrol_only = true;
+        me.permissions.clear();
+    }
+    Ok(Viewer::SignedIn(me))
 }
 
 /// Who is looking, for a request with this session cookie from this origin (which prefills the
@@ -307,6 +355,7 @@ fn me(user: &UserRecord, group_roles: &[Role]) -> Result<Me, AppError> {
         last_name: user.last_name.clone(),
         role,
         permissions: effective_permissions(role, group_roles),
+        enrol_only: false,
     })
 }
 
@@ -372,7 +421,7 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     accounts::set_password_hash(&mut *tx, user.id, &password_hash, now).await?;
     let ended = store::delete_sessions_of(&mut *tx, user.id).await?.saturating_sub(1);
-    let cookie = start_session(&mut tx, user.id, now, meta).await?;
+    let cookie = start_session(&mut tx, user.id, now, meta, false).await?;
     activity::record(
         &mut *tx,
         &Entry {
@@ -403,6 +452,6 @@ pub async fn public_url(state: &AppState) -> Result<Option<String>, AppError> {
     Ok(settings::get(&state.db.pool, settings::CONSOLE_URL).await?)
 }
 
-fn full_name(user: &UserRecord) -> String {
+pub(crate) fn full_name(user: &UserRecord) -> String {
     format!("{} {}", user.first_name, user.last_name)
 }

@@ -41,9 +41,12 @@ pub struct UserRecord {
     pub password_hash: String,
     pub role: Role,
     pub status: UserStatus,
+    /// Set while the user has 2FA on.
+    pub totp_enabled_at: Option<i64>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.first_name, u.last_name, u.password_hash, u.role, u.status";
+const USER_COLUMNS: &str =
+    "u.id, u.email, u.first_name, u.last_name, u.password_hash, u.role, u.status, u.totp_enabled_at";
 
 pub async fn find_user_by_email<'c, E: Executor<'c, Database = Any>>(
     exec: E,
@@ -55,6 +58,16 @@ pub async fn find_user_by_email<'c, E: Executor<'c, Database = Any>>(
         .await
 }
 
+pub async fn find_user_by_id<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+) -> Result<Option<UserRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"))
+        .bind(user_id)
+        .fetch_optional(exec)
+        .await
+}
+
 pub struct NewSession<'a> {
     pub token_hash: &'a str,
     pub user_id: i64,
@@ -62,6 +75,8 @@ pub struct NewSession<'a> {
     pub expires_at: i64,
     pub ip: &'a str,
     pub user_agent: &'a str,
+    /// The session may do nothing but enrol in 2FA (a 2FA policy requires it).
+    pub enrol_only: bool,
 }
 
 pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(
@@ -69,8 +84,8 @@ pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(
     s: &NewSession<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, enrol_only) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
     )
     .bind(s.token_hash)
     .bind(s.user_id)
@@ -78,6 +93,7 @@ pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(
     .bind(s.expires_at)
     .bind(s.ip)
     .bind(s.user_agent)
+    .bind(i64::from(s.enrol_only))
     .execute(exec)
     .await?;
     Ok(())
@@ -91,6 +107,7 @@ pub struct SessionRecord {
     pub session_id: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    pub enrol_only: bool,
     pub user: UserRecord,
     pub group_roles: Vec<Role>,
     /// The raw `session.idle_timeout_minutes` setting, if set.
@@ -103,7 +120,7 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
     // One row per group membership (at least one row): the session and user columns repeat.
     let rows: Vec<DbRow> = sqlx::query(&format!(
-        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {USER_COLUMNS}, g.role AS group_role, \
+        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, s.enrol_only, {USER_COLUMNS}, g.role AS group_role, \
          (SELECT value FROM settings WHERE key = $2) AS idle_timeout_setting \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN group_members m ON m.user_id = u.id LEFT JOIN groups g ON g.id = m.group_id \
@@ -126,6 +143,7 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
         session_id: first.try_get("session_id")?,
         last_seen_at: first.try_get("last_seen_at")?,
         expires_at: first.try_get("expires_at")?,
+        enrol_only: first.try_get::<i64, _>("enrol_only")? != 0,
         user: UserRecord::from_row(first)?,
         group_roles,
         idle_timeout_setting: first.try_get("idle_timeout_setting")?,
@@ -242,4 +260,16 @@ pub async fn delete_sessions_of<'c, E: Executor<'c, Database = Any>>(
         .execute(exec)
         .await?
         .rows_affected())
+}
+
+/// Lets the user's enrol-only sessions do everything again (they have enrolled).
+pub async fn release_enrol_only_sessions<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET enrol_only = 0 WHERE user_id = $1 AND enrol_only <> 0")
+        .bind(user_id)
+        .execute(exec)
+        .await?;
+    Ok(())
 }

@@ -44,6 +44,11 @@ fn auth() -> AuthContext {
 pub fn ConsoleLayout() -> impl IntoView {
     let location = use_location();
     match auth().viewer.get_value() {
+        Ok(Viewer::SignedIn(me))
+            if me.enrol_only && location.pathname.get_untracked() != crate::two_factor::ENROL_PATH =>
+        {
+            view! { <Redirect path=crate::two_factor::ENROL_PATH/> }.into_any()
+        }
         Ok(Viewer::SignedIn(me)) => {
             provide_context(me.clone());
             view! {
@@ -104,7 +109,7 @@ fn TopBar(me: Me) -> impl IntoView {
                 <details class="menu user-menu">
                     <summary>{me.display_name()}</summary>
                     <ul>
-                        <li><A href="/profile">"Profile"</A></li>
+                        {(!me.enrol_only).then(|| view! { <li><A href="/profile">"Profile"</A></li> })}
                         <li>
                             <ActionForm action=ctx.logout>
                                 <button type="submit" class="link-button">"Sign out"</button>
@@ -133,6 +138,7 @@ pub fn ProfilePage() -> impl IntoView {
     let me = expect_context::<Me>();
     view! {
         <Page title="Profile">
+            <RecoveryCodeSignInNotice/>
             <dl class="details">
                 <dt>"Name"</dt><dd>{me.display_name()}</dd>
                 <dt>"Email"</dt><dd>{me.email.clone()}</dd>
@@ -140,8 +146,31 @@ pub fn ProfilePage() -> impl IntoView {
             </dl>
             <EditMyNameForm first_name=me.first_name.clone() last_name=me.last_name.clone()/>
             <ChangePasswordForm/>
+            <crate::two_factor::view::TwoFactorSection/>
         </Page>
     }
+}
+
+/// After signing in with a recovery code: how many are left, and a nudge to make new ones when
+/// few are.
+#[component]
+fn RecoveryCodeSignInNotice() -> impl IntoView {
+    let query = use_query_map();
+    let left = query
+        .read_untracked()
+        .get("recovery_codes_left")
+        .and_then(|n| n.parse::<i64>().ok());
+    let next = super::safe_next_path(query.read_untracked().get("next").as_deref());
+    left.map(|left| {
+        let low = left <= 2;
+        view! {
+            <div class="notice" role="status">
+                <p>{format!("You signed in with a recovery code. {left} recovery codes left.")}</p>
+                {low.then(|| view! { <p><strong>"Regenerate your recovery codes now"</strong>" (below), so you are not locked out when they run out."</p> })}
+                {(next != "/profile").then(|| view! { <p><a href=next.clone()>"Continue"</a></p> })}
+            </div>
+        }
+    })
 }
 
 /// Any signed-in user changes their own name.

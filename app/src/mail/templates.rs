@@ -173,7 +173,7 @@ pub fn test_message(to: &str, mailer: &str) -> OutgoingEmail {
     }
 }
 
-fn greeting(first_name: &str) -> String {
+pub(super) fn greeting(first_name: &str) -> String {
     if first_name.trim().is_empty() {
         "Hello,".into()
     } else {
@@ -181,7 +181,7 @@ fn greeting(first_name: &str) -> String {
     }
 }
 
-fn render(template: impl Template) -> String {
+pub(super) fn render(template: impl Template) -> String {
     // Rendering fails only if a value's `Display` does, and none of these values' can.
     template.render().expect("a mail template renders")
 }

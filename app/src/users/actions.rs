@@ -25,6 +25,9 @@ pub enum Change {
     Disable,
     Enable,
     Delete,
+    /// An admin turns off a user's 2FA (they lost their device): the secret and recovery codes
+    /// go, the user's sessions end, and under a 2FA policy they must enrol again at once.
+    DisableTwoFactor,
 }
 
 impl Change {
@@ -48,7 +51,7 @@ impl Change {
         match self {
             Change::Disable | Change::Delete => true,
             Change::Role(role) => *role != Role::GlobalAdministrator,
-            Change::Name { .. } | Change::Enable => false,
+            Change::Name { .. } | Change::Enable | Change::DisableTwoFactor => false,
         }
     }
 }
@@ -68,6 +71,9 @@ fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppErro
             Change::Disable => return forbidden("You cannot disable yourself."),
             Change::Delete => return forbidden("You cannot delete yourself."),
             Change::Role(_) => return forbidden("You cannot change your own role."),
+            Change::DisableTwoFactor => {
+                return forbidden("Turn off your own two-factor authentication from your profile.")
+            }
             Change::Name { .. } | Change::Enable => {}
         }
     }
@@ -82,6 +88,9 @@ fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppErro
     match change {
         Change::Disable if target.status == UserStatus::Disabled => conflict("Access is already disabled."),
         Change::Enable if target.status == UserStatus::Active => conflict("Access is already enabled."),
+        Change::DisableTwoFactor if target.totp_enabled_at.is_none() => {
+            conflict("Two-factor authentication is not on for this user.")
+        }
         _ => Ok(()),
     }
 }
@@ -98,7 +107,7 @@ fn last_global_admin(change: &Change) -> AppError {
 
 /// Applies one change to one user, atomically.
 pub async fn apply(ctx: &Ctx, user: UserId, change: Change) -> Result<(), AppError> {
-    let (state, actor, now) = (&ctx.state, &ctx.actor, ctx.now);
+    let (state, actor) = (&ctx.state, &ctx.actor);
     let mut tx = state.db.begin().await?;
     // Race safety for "keep one active Global Administrator": PostgreSQL queues on the GA
     // rows; SQLite serialises writers, and `lock_user` below takes its write lock before we read.
@@ -110,7 +119,7 @@ pub async fn apply(ctx: &Ctx, user: UserId, change: Change) -> Result<(), AppErr
     }
     let target = store::find_target(&mut tx, user.0).await?.ok_or_else(not_found)?;
     check(actor, &target, &change)?;
-    let Some((action, details)) = write(&mut tx, &target, &change, now).await? else {
+    let Some((action, details)) = write(&mut tx, ctx, &target, &change).await? else {
         return Ok(()); // Nothing to change (the same name or role again).
     };
     let was_active_global_admin = target.role == Role::GlobalAdministrator && target.status == UserStatus::Active;
@@ -137,10 +146,11 @@ pub async fn apply(ctx: &Ctx, user: UserId, change: Change) -> Result<(), AppErr
 /// the change would change nothing.
 async fn write(
     tx: &mut crate::db::Tx<'_>,
+    ctx: &Ctx,
     target: &TargetUser,
     change: &Change,
-    now: i64,
 ) -> Result<Option<(&'static str, serde_json::Value)>, AppError> {
+    let now = ctx.now;
     let id = target.id;
     let status = |s: &str| json!({ "status": s });
     let name = format!("{} {}", target.first_name, target.last_name);
@@ -192,6 +202,22 @@ async fn write(
             (
                 "user.enabled",
                 json!({ "before": status("disabled"), "after": status("active"), "old_sessions_ended": ended }),
+            )
+        }
+        Change::DisableTwoFactor => {
+            let policy = crate::two_factor::policy::load(&mut **tx).await?;
+            let must_enrol = policy.scope.covers(&target.permissions());
+            crate::two_factor::service::remove(tx, id, must_enrol, now).await?;
+            let ended = crate::auth::store::delete_sessions_of(&mut **tx, id).await?;
+            crate::two_factor::service::notify_disabled_by_admin(tx, ctx, target).await?;
+            (
+                "user.two_factor_disabled",
+                json!({
+                    "before": { "two_factor": "on" },
+                    "after": { "two_factor": "off" },
+                    "sessions_ended": ended,
+                    "must_enrol_at_next_sign_in": must_enrol,
+                }),
             )
         }
         Change::Delete => {

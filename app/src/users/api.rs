@@ -84,3 +84,26 @@ async fn act(user_id: i64, parse: impl FnOnce() -> Result<super::actions::Change
     })
     .await
 }
+
+/// Turns off another user's 2FA (they lost their device), confirmed with the admin's own
+/// password: a wrong one changes nothing and counts toward the admin's sign-in limit.
+#[server(endpoint = "users/disable-2fa")]
+pub async fn disable_user_two_factor(user_id: i64, password: String) -> Result<(), AppError> {
+    use crate::context::with_permission;
+    use crate::domain::{Permission, UserId};
+    with_permission(Permission::ManageUsers, |ctx| async move {
+        if password.is_empty() {
+            return Err(AppError::invalid("password", "Enter your password to confirm."));
+        }
+        if !crate::auth::service::confirm_password(&ctx.state, &ctx.actor.email, password).await? {
+            return Err(AppError::invalid(
+                "password",
+                "Your password is not right. Nothing was changed.",
+            ));
+        }
+        super::actions::apply(&ctx, UserId(user_id), super::actions::Change::DisableTwoFactor).await?;
+        ctx.state.mail.wake_worker();
+        Ok(())
+    })
+    .await
+}

@@ -1,7 +1,9 @@
 //! Each user row's selection checkbox and its menu: Edit user settings, Change role, Disable or
 //! Enable access, Delete. The server applies every rule again; errors show above the list.
 
-use super::api::{BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, EnableUser, UpdateUserName};
+use super::api::{
+    BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, DisableUserTwoFactor, EnableUser, UpdateUserName,
+};
 use super::UserRow;
 use crate::auth::Me;
 use crate::domain::{Permission, Role};
@@ -14,6 +16,7 @@ use leptos::prelude::*;
 pub enum Editing {
     Name(i64),
     Role(i64),
+    TwoFactor(i64),
 }
 
 /// The page's user actions and the state that must outlive a list refresh (made once, at the
@@ -25,6 +28,7 @@ pub struct UserActions {
     pub disable: ServerAction<DisableUser>,
     pub enable: ServerAction<EnableUser>,
     pub delete: ServerAction<DeleteUser>,
+    pub disable_two_factor: ServerAction<DisableUserTwoFactor>,
     pub bulk: ServerAction<BulkUserAction>,
     pub editing: RwSignal<Option<Editing>>,
     pub selected: RwSignal<Vec<i64>>,
@@ -38,6 +42,7 @@ impl UserActions {
             disable: ServerAction::new(),
             enable: ServerAction::new(),
             delete: ServerAction::new(),
+            disable_two_factor: ServerAction::new(),
             bulk: ServerAction::new(),
             editing: RwSignal::new(None),
             selected: RwSignal::new(Vec::new()),
@@ -46,7 +51,8 @@ impl UserActions {
         Effect::new(move |_| {
             let saved_name = matches!(actions.update_name.value().get(), Some(Ok(())));
             let saved_role = matches!(actions.change_role.value().get(), Some(Ok(())));
-            if saved_name || saved_role {
+            let two_factor_off = matches!(actions.disable_two_factor.value().get(), Some(Ok(())));
+            if saved_name || saved_role || two_factor_off {
                 actions.editing.set(None);
             }
         });
@@ -60,6 +66,7 @@ impl UserActions {
             + self.disable.version().get()
             + self.enable.version().get()
             + self.delete.version().get()
+            + self.disable_two_factor.version().get()
             + self.bulk.version().get()
     }
 }
@@ -148,6 +155,9 @@ pub fn RowMenu(user: UserRow, actions: UserActions) -> impl IntoView {
     let form = move || match editing.get() {
         Some(Editing::Name(of)) if of == id => Some(view! { <NameForm user=user.clone() actions=actions/> }.into_any()),
         Some(Editing::Role(of)) if of == id => Some(view! { <RoleForm user=user.clone() actions=actions/> }.into_any()),
+        Some(Editing::TwoFactor(of)) if of == id => {
+            Some(view! { <DisableTwoFactorForm user=user.clone() actions=actions/> }.into_any())
+        }
         _ => None,
     };
     view! {
@@ -204,6 +214,13 @@ fn MenuItems(user: UserRow, actions: UserActions, menu: NodeRef<html::Details>) 
                 </button>
             </li>
             <li>{access}</li>
+            {user.two_factor.then(|| view! {
+                <li>
+                    <button type="button" class="link-button" on:click=move |_| open(Editing::TwoFactor(id))>
+                        "Disable 2FA"
+                    </button>
+                </li>
+            })}
             <li>
                 <Confirm label="Delete" question=question>
                     <ActionForm action=actions.delete>
@@ -266,5 +283,34 @@ fn RoleForm(user: UserRow, actions: UserActions) -> impl IntoView {
                 </div>
             </div>
         </ActionForm>
+    }
+}
+
+/// "Disable 2FA" for a user who lost their device, confirmed with the admin's own password.
+#[component]
+fn DisableTwoFactorForm(user: UserRow, actions: UserActions) -> impl IntoView {
+    let error = action_error(actions.disable_two_factor);
+    let id = user.id;
+    let heading_id = format!("user-{id}-2fa-heading");
+    let labelled_by = heading_id.clone();
+    let name = format!("{} {}", user.first_name, user.last_name);
+    view! {
+        <div class="inline-form dialog" role="dialog" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{format!("Disable 2FA for {name}?")}</h3>
+            <p>
+                {format!("{name} ({}) will sign in with their password only, their sessions end now, and they are told by email. ", user.email)}
+                "If a 2FA policy applies to them, they must set it up again at their next sign-in."
+            </p>
+            <ActionForm action=actions.disable_two_factor>
+                <FormError error=error/>
+                <input type="hidden" name="user_id" value=id/>
+                <Field id=format!("user-{id}-admin-password") name="password" label="Your password" kind="password"
+                    autocomplete="current-password" server_error=error/>
+                <div class="button-row">
+                    <button type="submit" class="secondary danger" disabled=move || actions.disable_two_factor.pending().get()>"Disable 2FA"</button>
+                    <button type="button" class="link-button" on:click=move |_| actions.editing.set(None)>"Cancel"</button>
+                </div>
+            </ActionForm>
+        </div>
     }
 }

@@ -25,6 +25,15 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/auth/setup", Public),
     ("/api/auth/login", Public),
     ("/api/auth/logout", Public),
+    ("/api/auth/second-step-pending", Public),
+    ("/api/auth/second-step", Public),
+    ("/api/two-factor/status", SignedIn),
+    ("/api/two-factor/start", SignedIn),
+    ("/api/two-factor/enable", SignedIn),
+    ("/api/two-factor/regenerate", SignedIn),
+    ("/api/two-factor/disable", SignedIn),
+    ("/api/two-factor/policy", Needs(ManageSettings)),
+    ("/api/two-factor/save-policy", Needs(ManageSettings)),
     ("/api/auth/password", SignedIn),
     ("/api/auth/profile", SignedIn),
     ("/api/invites/open", Public),
@@ -44,6 +53,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/users/enable", Needs(ManageUsers)),
     ("/api/users/delete", Needs(ManageUsers)),
     ("/api/users/bulk", Needs(ManageUsers)),
+    ("/api/users/disable-2fa", Needs(ManageUsers)),
     ("/api/groups/list", Needs(ViewUsers)),
     ("/api/groups/members", Needs(ViewUsers)),
     ("/api/groups/create", Needs(ManageGroups)),
@@ -74,6 +84,9 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("password_confirm", "a perfectly fine password"),
     ("current_password", "not the password"),
     ("kind", "smtp"),
+    ("code", "123456"),
+    ("scope", "off"),
+    ("grace_days", "0"),
 ];
 
 fn rule_for(path: &str) -> Option<Rule> {

@@ -14,6 +14,11 @@ pub struct TargetUser {
     pub last_name: String,
     pub role: Role,
     pub status: UserStatus,
+    pub created_at: i64,
+    /// Set while the user has 2FA on.
+    pub totp_enabled_at: Option<i64>,
+    /// An admin turned their 2FA off while a policy covered them (see migration 0008).
+    pub totp_must_enrol: i64,
     /// The roles the user's groups grant (filled by [`find_target`] only).
     #[sqlx(skip)]
     pub group_roles: Vec<Role>,
@@ -56,7 +61,8 @@ pub async fn lock_user<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64) ->
 /// One user with the roles their groups grant (one row per membership, at least one row).
 pub async fn find_target(tx: &mut crate::db::Tx<'_>, id: i64) -> Result<Option<TargetUser>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.status, g.role AS group_role \
+        "SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.status, u.created_at, u.totp_enabled_at, \
+         u.totp_must_enrol, g.role AS group_role \
          FROM users u LEFT JOIN group_members m ON m.user_id = u.id LEFT JOIN groups g ON g.id = m.group_id \
          WHERE u.id = $1",
     )
