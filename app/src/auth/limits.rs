@@ -106,6 +106,8 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
         report.windows += ended.len() as u64;
     }
     report.sessions = store::delete_expired_sessions(&state.db.pool, now).await?;
+    super::challenges::delete_expired(&state.db.pool, now).await?;
+    crate::two_factor::store::delete_expired_enrolments(&state.db.pool, now).await?;
     Ok(report)
 }
 

@@ -188,9 +188,17 @@ fn MemberSearch(group_id: i64, can: Abilities, add: ServerAction<AddGroupMember>
             if q.is_empty() {
                 return Ok(None);
             }
-            list_users(UserTab::Active, q, UserSort::Name, 1, String::new(), String::new())
-                .await
-                .map(Some)
+            list_users(
+                UserTab::Active,
+                q,
+                UserSort::Name,
+                1,
+                String::new(),
+                String::new(),
+                Default::default(),
+            )
+            .await
+            .map(Some)
         },
     );
     let add_error = action_error(add);

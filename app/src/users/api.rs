@@ -18,13 +18,14 @@ pub async fn list_users(
     #[server(default)] page: i64,
     #[server(default)] after: String,
     #[server(default)] before: String,
+    #[server(default)] two_factor: super::TwoFactorFilter,
 ) -> Result<UserPage, AppError> {
     use crate::auth::api::require;
     use crate::context::{app_state, respond};
     use crate::domain::Permission;
     respond(async {
         require(Permission::ViewUsers).await?;
-        let query = super::service::ListQuery::parse(tab, &q, sort, page, &after, &before)?;
+        let query = super::service::ListQuery::parse((tab, two_factor), &q, sort, page, &after, &before)?;
         super::service::list(&app_state()?, &query).await
     })
     .await

@@ -50,6 +50,32 @@ crate::codes!(UserTab {
     Disabled => "disabled",
 });
 
+/// The list's 2FA filter. On the wire (forms, URLs) as its code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoFactorFilter {
+    #[default]
+    Any,
+    On,
+    Off,
+}
+
+crate::codes!(TwoFactorFilter {
+    Any => "any",
+    On => "on",
+    Off => "off",
+});
+
+impl TwoFactorFilter {
+    pub fn label(self) -> &'static str {
+        match self {
+            TwoFactorFilter::Any => "Any",
+            TwoFactorFilter::On => "On",
+            TwoFactorFilter::Off => "Off",
+        }
+    }
+}
+
 /// Orders the list can be sorted in; each is backed by an index.
 /// On the wire (forms, URLs) as its code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -2,7 +2,9 @@
 
 use super::page_index;
 use super::store::{self, ListedUser, Search, Seek, SortKey};
-use super::{TabCounts, UserPage, UserRow, UserSort, UserTab, MATCH_COUNT_LIMIT, PAGE_SIZE, SEARCH_MAX};
+use super::{
+    TabCounts, TwoFactorFilter, UserPage, UserRow, UserSort, UserTab, MATCH_COUNT_LIMIT, PAGE_SIZE, SEARCH_MAX,
+};
 use crate::domain::{AppError, FieldError, UserStatus};
 use crate::state::AppState;
 
@@ -15,6 +17,7 @@ const PAGE_NUMBER_CAP: i64 = 1 << 40;
 /// What the list's URL asks for, parsed.
 pub struct ListQuery {
     pub tab: UserTab,
+    pub two_factor: TwoFactorFilter,
     pub search: String,
     pub sort: UserSort,
     pub page: i64,
@@ -30,7 +33,7 @@ impl ListQuery {
     /// A cursor that does not parse, or was made for another sort, is ignored: the page is
     /// then found by its number.
     pub fn parse(
-        tab: UserTab,
+        (tab, two_factor): (UserTab, TwoFactorFilter),
         search: &str,
         sort: UserSort,
         page: i64,
@@ -47,6 +50,7 @@ impl ListQuery {
         }
         Ok(ListQuery {
             tab,
+            two_factor,
             search,
             sort,
             page: page.max(1),
@@ -68,7 +72,21 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         version: list_version,
         matches,
     } = sizes(state, &mut conn, search.as_ref(), upto).await?;
+    let filtered = query.two_factor != TwoFactorFilter::Any;
+    if let (true, Some(search)) = (filtered, search.as_mut()) {
+        search.walk();
+    }
     let counts = match matches {
+        // The 2FA filter is rarely used and has no index of its own: its counts are exact.
+        _ if filtered => {
+            let (active, disabled) = store::filtered_counts(&mut *conn, query.two_factor, search.as_ref()).await?;
+            TabCounts {
+                active,
+                disabled,
+                pending: tabs.pending,
+                active_more: false,
+            }
+        }
         Some(matches) => TabCounts {
             active: matches.active,
             disabled: matches.disabled,
@@ -89,28 +107,36 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         (Some((key, id)), _) if page == query.page && page > 1 => Seek::After(key.clone(), *id),
         (None, Some((key, id))) if page == query.page && page < pages => Seek::Before(key.clone(), *id),
         // A far jump without a search seeks from the page index instead of walking.
-        _ if search.is_none() && offset >= page_index::MIN_SKIP => state
+        _ if search.is_none() && !filtered && offset >= page_index::MIN_SKIP => state
             .users_pages
             .start_of(&mut conn, query.tab, query.sort, list_version, page)
             .await?
             .map_or(Seek::Offset(offset), |(key, id)| Seek::After(key, id)),
         _ => Seek::Offset(offset),
     };
-    if let Some(search) = search.as_mut() {
+    if let Some(search) = search.as_mut().filter(|_| !filtered) {
         let tab_rows = tabs.of(query.tab);
         let skipped = if matches!(seek, Seek::Offset(_)) { offset } else { 0 };
         // A count that stopped short plans for the most matches there could be.
         let matches = if more { tab_rows } else { total };
         search.choose_plan(query.sort, matches, tab_rows, skipped);
     }
-    let mut listed = store::list(&mut *conn, query.tab, search.as_ref(), query.sort, &seek, PAGE_SIZE).await?;
+    let mut listed = store::list(
+        &mut *conn,
+        (query.tab, query.two_factor),
+        search.as_ref(),
+        query.sort,
+        &seek,
+        PAGE_SIZE,
+    )
+    .await?;
     // A stale cursor (rows added or removed since the link was made) can land short of a full
     // page, or past the end: that page is then found by its number.
     let expected = PAGE_SIZE.min(total - offset).max(0) as usize;
     if !matches!(seek, Seek::Offset(_)) && listed.len() != expected {
         listed = store::list(
             &mut *conn,
-            query.tab,
+            (query.tab, query.two_factor),
             search.as_ref(),
             query.sort,
             &Seek::Offset(offset),

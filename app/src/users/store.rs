@@ -24,7 +24,7 @@ pub use single_user::{
 };
 
 use super::match_counts::Matches;
-use super::{TabCounts, UserSort, UserTab};
+use super::{TabCounts, TwoFactorFilter, UserSort, UserTab};
 use crate::db::Backend;
 use crate::domain::{Role, UserStatus};
 use sqlx::{Any, Executor, FromRow, Row};
@@ -105,18 +105,54 @@ fn order_by(sort: UserSort, backwards: bool) -> String {
     }
 }
 
-/// `WHERE` for a tab and optional search; the search pattern (if any) is `$1`.
-fn filter(tab: UserTab, search: Option<&Search>) -> String {
-    let status = format!("u.status = '{}'", tab.code());
-    match search {
-        Some(search) => format!("{status} AND {}", search.condition()),
-        None => status,
+/// `WHERE` for a tab, the 2FA filter and optional search; the search pattern (if any) is `$1`.
+fn filter(tab: UserTab, two_factor: TwoFactorFilter, search: Option<&Search>) -> String {
+    let mut condition = format!("u.status = '{}'", tab.code());
+    condition.push_str(two_factor_condition(two_factor));
+    if let Some(search) = search {
+        condition.push_str(" AND ");
+        condition.push_str(search.condition());
     }
+    condition
+}
+
+fn two_factor_condition(two_factor: TwoFactorFilter) -> &'static str {
+    match two_factor {
+        TwoFactorFilter::Any => "",
+        TwoFactorFilter::On => " AND u.totp_enabled_at IS NOT NULL",
+        TwoFactorFilter::Off => " AND u.totp_enabled_at IS NULL",
+    }
+}
+
+/// Each tab's users under a 2FA filter (and a search, read by walking: see `Search::walk`).
+pub async fn filtered_counts<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    two_factor: TwoFactorFilter,
+    search: Option<&Search>,
+) -> Result<(i64, i64), sqlx::Error> {
+    let search_condition = search.map(|s| format!(" AND {}", s.condition())).unwrap_or_default();
+    let sql = format!(
+        "SELECT u.status, COUNT(*) FROM users u WHERE 1 = 1{}{search_condition} GROUP BY u.status",
+        two_factor_condition(two_factor)
+    );
+    let mut query = sqlx::query(&sql);
+    if let Some(search) = search {
+        query = query.bind(search.bound().to_string());
+    }
+    let (mut active, mut disabled) = (0, 0);
+    for row in query.fetch_all(exec).await? {
+        let n: i64 = row.try_get(1)?;
+        match row.try_get::<String, _>(0)?.as_str() {
+            "active" => active = n,
+            _ => disabled = n,
+        }
+    }
+    Ok((active, disabled))
 }
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    tab: UserTab,
+    (tab, two_factor): (UserTab, TwoFactorFilter),
     search: Option<&Search>,
     sort: UserSort,
     seek: &Seek,
@@ -171,7 +207,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
          LEFT JOIN group_members gm ON gm.user_id = u.id LEFT JOIN groups g ON g.id = gm.group_id \
          ORDER BY {order}, g.name",
         search.map_or("users u", Search::from),
-        filter(tab, search),
+        filter(tab, two_factor, search),
         seek_condition.unwrap_or_default(),
     );
     let mut query = sqlx::query_as(&sql);
@@ -246,7 +282,7 @@ pub async fn page_ends<'c, E: Executor<'c, Database = Any>>(
          (SELECT {keys}, u.id, ROW_NUMBER() OVER (ORDER BY {}) AS n FROM users u WHERE {}) ranked \
          WHERE ranked.n % $1 = 0 ORDER BY ranked.n",
         order_by(sort, false),
-        filter(tab, None),
+        filter(tab, TwoFactorFilter::Any, None),
     );
     let rows = sqlx::query(&sql).bind(page_size).fetch_all(exec).await?;
     let mut version = None;

@@ -5,7 +5,7 @@
 use super::api::list_users;
 use super::bulk_bar::BulkBar;
 use super::row_menu::{ActionErrors, RowMenu, SelectPage, SelectUser, UserActions};
-use super::{count_label, UserPage, UserRow, UserSort, UserTab};
+use super::{count_label, TwoFactorFilter, UserPage, UserRow, UserSort, UserTab};
 use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::Permission;
@@ -66,6 +66,7 @@ struct ListParams {
     page: Option<i64>,
     after: Option<String>,
     before: Option<String>,
+    two_factor: Option<TwoFactorFilter>,
 }
 
 /// The list's place, as kept in the URL.
@@ -78,6 +79,7 @@ struct ListState {
     /// Cursors from a Next / Previous link (see `list_users`); kept only past page 1.
     after: String,
     before: String,
+    two_factor: TwoFactorFilter,
 }
 
 impl ListState {
@@ -92,6 +94,7 @@ impl ListState {
             page: p.page.unwrap_or(1),
             after: p.after.unwrap_or_default(),
             before: p.before.unwrap_or_default(),
+            two_factor: p.two_factor.unwrap_or_default(),
         }
     }
 
@@ -102,6 +105,9 @@ impl ListState {
         }
         if self.sort != UserSort::Name {
             parts.push(format!("sort={}", self.sort.code()));
+        }
+        if self.two_factor != TwoFactorFilter::Any {
+            parts.push(format!("two_factor={}", self.two_factor.code()));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -135,7 +141,7 @@ pub fn UsersPage() -> impl IntoView {
                 user_actions.version(),
             )
         },
-        |(s, _, _, _)| list_users(s.tab.users(), s.q, s.sort, s.page, s.after, s.before),
+        |(s, _, _, _)| list_users(s.tab.users(), s.q, s.sort, s.page, s.after, s.before, s.two_factor),
     );
     // A selection belongs to the page it was made on.
     Effect::new(move |_| {
@@ -147,7 +153,10 @@ pub fn UsersPage() -> impl IntoView {
             <Page title="User Management">
                 {can_manage.then(|| view! { <InviteForm actions=actions/> })}
                 <section class="panel users">
-                    <SearchBox state=state/>
+                    <div class="list-filters">
+                        <SearchBox state=state/>
+                        <TwoFactorSelect state=state/>
+                    </div>
                     // Both lists are always rendered and one is hidden: the page's structure never
                     // depends on the tab, so hydration always finds what the server sent.
                     <div hidden=move || !on_pending.get()>
@@ -214,6 +223,44 @@ fn SearchBox(state: Memo<ListState>) -> impl IntoView {
                 value=initial
                 on:input=on_input
             />
+        </div>
+    }
+}
+
+/// The 2FA filter: users with 2FA on, off, or either.
+#[component]
+fn TwoFactorSelect(state: Memo<ListState>) -> impl IntoView {
+    let navigate = use_navigate();
+    let initial = state.get_untracked().two_factor;
+    let on_change = move |ev| {
+        let current = state.get_untracked();
+        let next = ListState {
+            two_factor: TwoFactorFilter::from_code(&event_target_value(&ev)).unwrap_or_default(),
+            page: 1,
+            tab: if current.tab == ListTab::Pending {
+                ListTab::Active
+            } else {
+                current.tab
+            },
+            ..current
+        };
+        navigate(
+            &next.href(),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    view! {
+        <div class="field">
+            <label for="two-factor-filter">"2FA"</label>
+            <select id="two-factor-filter" on:change=on_change>
+                {TwoFactorFilter::ALL
+                    .into_iter()
+                    .map(|f| view! { <option value=f.code() selected=f == initial>{f.label()}</option> })
+                    .collect_view()}
+            </select>
         </div>
     }
 }

@@ -14,6 +14,7 @@ on_both_backends!(
     an_admin_disables_a_users_two_factor_only_with_their_own_password,
     an_administrator_cannot_disable_a_global_administrators_two_factor,
     a_policy_confines_an_unenrolled_user_to_enrolment,
+    the_users_list_filters_by_two_factor,
 );
 
 /// Calls a server function with these cookies (`name=value; …`).
@@ -556,4 +557,39 @@ async fn a_policy_confines_an_unenrolled_user_to_enrolment(app: TestApp) {
     app.state.clock.advance(3 * 86_400);
     let response = app.call("auth/login", &form, None).await;
     assert_eq!(response.header("location"), Some("/two-factor/setup"), "{response:?}");
+}
+
+async fn the_users_list_filters_by_two_factor(app: TestApp) {
+    let admin = app.register_admin().await;
+    let bob = app.user_with_role(&admin, "bob@example.com", "analyst").await;
+    app.user_with_role(&admin, "carol@example.com", "analyst").await;
+    enrol(&app, &bob, INVITEE_PASSWORD).await;
+    let emails = |body: &str| -> Vec<String> {
+        json(body)["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["email"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let on = app.call("users/list", &[("two_factor", "on")], Some(&admin)).await;
+    assert_eq!(emails(&on.body), ["bob@example.com"], "{}", on.body);
+    assert_eq!(json(&on.body)["counts"]["active"], 1);
+    let off = app.call("users/list", &[("two_factor", "off")], Some(&admin)).await;
+    let mut off_emails = emails(&off.body);
+    off_emails.sort();
+    assert_eq!(off_emails, ["ada@example.com", "carol@example.com"]);
+    // With a search: both conditions hold.
+    for q in ["example", "bo", "carol"] {
+        let page = app
+            .call("users/list", &[("two_factor", "on"), ("q", q)], Some(&admin))
+            .await;
+        let expected: Vec<&str> = if q == "carol" { vec![] } else { vec!["bob@example.com"] };
+        assert_eq!(emails(&page.body), expected, "q={q}: {}", page.body);
+    }
+    // An unknown filter value is a clear 4xx, not a server error.
+    let bad = app
+        .call("users/list", &[("two_factor", "sometimes")], Some(&admin))
+        .await;
+    assert!(bad.status.is_client_error(), "{bad:?}");
 }

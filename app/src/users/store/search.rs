@@ -38,6 +38,12 @@ impl Search {
     }
 
     /// Settles how one page is read (see [`cheaper_plan`]); only a phrase search has a choice.
+    /// Reads the page by walking the sort's index, testing each row: the plan that combines
+    /// with another condition on the row (the 2FA filter).
+    pub fn walk(&mut self) {
+        self.plan = Plan::Walk;
+    }
+
     pub fn choose_plan(&mut self, sort: UserSort, matches: i64, rows: i64, skipped: i64) {
         if self.phrase.is_some() {
             self.plan = cheaper_plan(sort, matches, rows, skipped, self.like_is_exact);
