@@ -166,15 +166,16 @@ pub(crate) async fn finish_sign_in(
     let now = state.clock.now();
     // The write first: on SQLite it takes the lock before the transaction reads anything.
     accounts::set_last_login(&mut **tx, user.id, now).await?;
-    let enrol_only = user.totp_enabled_at.is_none() && must_enrol(state, tx, user.id, now).await?;
+    let enrol_only = user.totp_enabled_at.is_none() && must_enrol(tx, user.id, now).await?;
     let cookie = start_session(tx, user.id, now, meta, enrol_only).await?;
     Ok(SignIn::Session { cookie, enrol_only })
 }
 
 /// Whether the user, about to get a session, must enrol in 2FA first (a policy covers them,
 /// their grace period is over, and they have no 2FA).
-pub(crate) async fn must_enrol(state: &AppState, tx: &mut Tx<'_>, user_id: i64, now: i64) -> Result<bool, AppError> {
-    let policy = crate::two_factor::policy::load(&state.db.pool).await?;
+pub(crate) async fn must_enrol(tx: &mut Tx<'_>, user_id: i64, now: i64) -> Result<bool, AppError> {
+    // Inside the transaction: no second connection while this one holds SQLite's write lock.
+    let policy = crate::two_factor::policy::load(&mut **tx).await?;
     if policy.scope == crate::two_factor::PolicyScope::Off {
         return Ok(false);
     }

@@ -121,8 +121,8 @@ pub async fn members<'c, E: Executor<'c, Database = Any>>(
     group_id: i64,
 ) -> Result<Vec<TargetUser>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT u.id, u.first_name, u.last_name, u.email, u.role, u.status \
-         FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 ORDER BY {}",
+        "SELECT u.id, u.first_name, u.last_name, u.email, u.role, u.status, u.created_at, u.totp_enabled_at, \
+         u.totp_must_enrol FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 ORDER BY {}",
         crate::users::store::name_order("u", ""),
     ))
     .bind(group_id)

@@ -330,7 +330,7 @@ pub async fn complete_signup(
         console_url: &console_url,
     });
     outbox::queue(&mut *tx, &confirmation, now).await?;
-    let enrol_only = crate::auth::service::must_enrol(state, &mut tx, user_id, now).await?;
+    let enrol_only = crate::auth::service::must_enrol(&mut tx, user_id, now).await?;
     let cookie = start_session(&mut tx, user_id, now, meta, enrol_only).await?;
     tx.commit().await?;
     state.mail.wake_worker();
