@@ -84,17 +84,20 @@ pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// A session joined with its user, and what deciding on it needs: the roles the user's groups
-/// grant and the idle-timeout setting. All of it comes from one query, since every request of
-/// a signed-in user starts here.
+/// grant and the timeout settings. All of it comes from one query, since every request of a
+/// signed-in user starts here.
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
     pub session_id: i64,
+    pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub user: UserRecord,
     pub group_roles: Vec<Role>,
     /// The raw `session.idle_timeout_minutes` setting, if set.
     pub idle_timeout_setting: Option<String>,
+    /// The raw `session.absolute_timeout_hours` setting, if set.
+    pub absolute_timeout_setting: Option<String>,
 }
 
 pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
@@ -103,14 +106,17 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
     // One row per group membership (at least one row): the session and user columns repeat.
     let rows: Vec<DbRow> = sqlx::query(&format!(
-        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {USER_COLUMNS}, g.role AS group_role, \
-         (SELECT value FROM settings WHERE key = $2) AS idle_timeout_setting \
+        "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.expires_at, {USER_COLUMNS}, \
+         g.role AS group_role, \
+         (SELECT value FROM settings WHERE key = $2) AS idle_timeout_setting, \
+         (SELECT value FROM settings WHERE key = $3) AS absolute_timeout_setting \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN group_members m ON m.user_id = u.id LEFT JOIN groups g ON g.id = m.group_id \
          WHERE s.token_hash = $1"
     ))
     .bind(token_hash)
     .bind(crate::settings::store::IDLE_TIMEOUT_MINUTES)
+    .bind(crate::settings::store::ABSOLUTE_TIMEOUT_HOURS)
     .fetch_all(exec)
     .await?;
     let Some(first) = rows.first() else {
@@ -124,11 +130,13 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
     }
     Ok(Some(SessionRecord {
         session_id: first.try_get("session_id")?,
+        created_at: first.try_get("created_at")?,
         last_seen_at: first.try_get("last_seen_at")?,
         expires_at: first.try_get("expires_at")?,
         user: UserRecord::from_row(first)?,
         group_roles,
         idle_timeout_setting: first.try_get("idle_timeout_setting")?,
+        absolute_timeout_setting: first.try_get("absolute_timeout_setting")?,
     }))
 }
 

@@ -16,5 +16,6 @@ mod mail;
 mod malformed;
 mod permissions;
 mod security;
+mod settings;
 mod user_actions;
 mod users;

@@ -51,6 +51,9 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/groups/delete", Needs(ManageGroups)),
     ("/api/groups/add_member", Needs(ManageGroups)),
     ("/api/groups/remove_member", Needs(ManageGroups)),
+    ("/api/settings/general", Needs(ManageSettings)),
+    ("/api/settings/timeouts", Needs(ManageSettings)),
+    ("/api/settings/console-url", Needs(ManageSettings)),
 ];
 
 /// Plausible values for every argument any server function takes (extra fields are ignored),
@@ -74,6 +77,10 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("password_confirm", "a perfectly fine password"),
     ("current_password", "not the password"),
     ("kind", "smtp"),
+    // The values in force (the defaults, the harness's URL): an allowed call changes nothing.
+    ("idle_timeout_minutes", "30"),
+    ("absolute_timeout_hours", "12"),
+    ("console_url", "http://roster.test"),
 ];
 
 fn rule_for(path: &str) -> Option<Rule> {
