@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod client_addr;
 mod groups;
 mod health;
 mod hosts;
