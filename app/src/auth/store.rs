@@ -228,16 +228,21 @@ pub async fn take_ended_windows<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Sessions past their absolute limit: nothing can revive them.
+/// Sessions past their absolute limit, the one given at sign-in or the current setting's
+/// (started at or before `started_cutoff`): nothing can revive them.
 pub async fn delete_expired_sessions<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     now: i64,
+    started_cutoff: i64,
 ) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(exec)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR created_at <= $2")
+            .bind(now)
+            .bind(started_cutoff)
+            .execute(exec)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Ends every session of the user.

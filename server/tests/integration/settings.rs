@@ -119,6 +119,11 @@ async fn a_shorter_absolute_timeout_ends_existing_sessions(app: TestApp) {
         0,
         "the ended session is gone"
     );
+    // The admin's session, as old and idle since the change, is pruned without a request.
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+    let report = app::auth::limits::prune(&app.state).await.unwrap();
+    assert_eq!(report.sessions, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
 async fn details_of(app: &TestApp, action: &str) -> Vec<serde_json::Value> {
