@@ -33,14 +33,27 @@ pub fn request_id() -> Option<String> {
     parts()?.extensions.get::<RequestId>().map(|id| id.0.clone())
 }
 
+/// The client's address as the server's `client_addr` middleware resolved it: the TCP peer, or
+/// the address a trusted proxy (ROSTER_TRUSTED_PROXIES) forwarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 pub fn request_meta() -> RequestMeta {
     let Some(parts) = parts() else {
         return RequestMeta::default();
     };
+    // Without the middleware (a router built some other way) the TCP peer is all there is.
     let ip = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .get::<ClientAddr>()
+        .map(|addr| addr.0)
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_canonical())
+        })
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let user_agent = parts
         .headers

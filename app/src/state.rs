@@ -43,6 +43,8 @@ pub struct RuntimeConfig {
     pub public_url: Option<String>,
     /// 32 bytes used to encrypt secrets stored in the database; `Debug` prints it redacted.
     pub secret_key: SecretBox<[u8; 32]>,
+    /// `ROSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl RuntimeConfig {
@@ -50,6 +52,15 @@ impl RuntimeConfig {
         RuntimeConfig {
             public_url,
             secret_key: SecretBox::new(Box::new(secret_key)),
+            trusted_proxies: Vec::new(),
+        }
+    }
+
+    /// The same, trusting `X-Forwarded-For` from these proxies.
+    pub fn with_trusted_proxies(self, trusted_proxies: Vec<ipnet::IpNet>) -> RuntimeConfig {
+        RuntimeConfig {
+            trusted_proxies,
+            ..self
         }
     }
 

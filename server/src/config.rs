@@ -20,6 +20,8 @@ pub struct Config {
     pub secret_key: SecretKeySource,
     /// `ROSTER_LOG`: log filter and format.
     pub log: LogConfig,
+    /// `ROSTER_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug)]
@@ -87,6 +89,12 @@ impl Config {
             None => SecretKeySource::File(data_dir.join("secret.key")),
         };
         let log = parse_log(get("ROSTER_LOG").as_deref()).map_err(|p| bad("ROSTER_LOG", p))?;
+        let trusted_proxies = match get("ROSTER_TRUSTED_PROXIES") {
+            Some(list) => {
+                crate::http::client_addr::parse_trusted_proxies(&list).map_err(|p| bad("ROSTER_TRUSTED_PROXIES", p))?
+            }
+            None => Vec::new(),
+        };
         Ok(Config {
             site_addr,
             site_root,
@@ -95,6 +103,7 @@ impl Config {
             public_url,
             secret_key,
             log,
+            trusted_proxies,
         })
     }
 }
@@ -193,6 +202,16 @@ mod tests {
         assert_eq!(e.var, "ROSTER_SECRET_KEY");
         let e = config(&[("ROSTER_LOG", "yaml:info")]).unwrap_err();
         assert_eq!(e.var, "ROSTER_LOG");
+        let e = config(&[("ROSTER_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]).unwrap_err();
+        assert_eq!(e.var, "ROSTER_TRUSTED_PROXIES");
+        assert!(e.to_string().contains("proxy.local"), "{e}");
+    }
+
+    #[test]
+    fn trusted_proxies_default_to_none() {
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let c = config(&[("ROSTER_TRUSTED_PROXIES", "127.0.0.1/32,10.0.0.0/8,::1/128")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 3);
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct ServerParts {
     pub db: Db,
     pub public_url: Option<String>,
     pub secret_key: [u8; 32],
+    /// `ROSTER_TRUSTED_PROXIES`.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub clock: Clock,
 }
 
@@ -32,7 +34,9 @@ pub fn app_state(parts: ServerParts) -> AppState {
     AppState {
         leptos_options: parts.leptos_options,
         db: parts.db,
-        config: Arc::new(RuntimeConfig::new(parts.public_url, parts.secret_key)),
+        config: Arc::new(
+            RuntimeConfig::new(parts.public_url, parts.secret_key).with_trusted_proxies(parts.trusted_proxies),
+        ),
         clock: parts.clock,
         mail: Default::default(),
         users_pages: Default::default(),
@@ -48,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     let public_origin = state.config.public_url.as_deref().map(http::origin::origin_of);
     let hsts = state.config.secure_cookies();
     let hosts = http::host::HostCheck::new(&state);
+    let config = state.config.clone();
 
     let app_routes = Router::new()
         .route("/healthz", get(http::probes::healthz))
@@ -85,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             http::origin::same_origin_only(public_origin.clone(), req, next)
         }))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(config, http::client_addr::resolve))
         .layer(TraceLayer::new_for_http().make_span_with(http::trace::request_span))
         .layer(axum::middleware::from_fn(http::request_id::assign))
 }

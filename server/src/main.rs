@@ -90,6 +90,7 @@ async fn serve(config: Config) -> Result<(), String> {
         db,
         public_url: config.public_url.clone(),
         secret_key,
+        trusted_proxies: config.trusted_proxies.clone(),
         clock: Clock::default(),
     });
     let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));

@@ -105,7 +105,14 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
         }
         report.windows += ended.len() as u64;
     }
-    report.sessions = store::delete_expired_sessions(&state.db.pool, now).await?;
+    let absolute_hours = crate::settings::store::get_i64(
+        &state.db.pool,
+        crate::settings::store::ABSOLUTE_TIMEOUT_HOURS,
+        crate::settings::store::DEFAULT_ABSOLUTE_TIMEOUT_HOURS,
+    )
+    .await?;
+    let started_cutoff = now - absolute_hours * 3600;
+    report.sessions = store::delete_expired_sessions(&state.db.pool, now, started_cutoff).await?;
     super::challenges::delete_expired(&state.db.pool, now).await?;
     crate::two_factor::store::delete_expired_enrolments(&state.db.pool, now).await?;
     Ok(report)

@@ -304,9 +304,15 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         session.idle_timeout_setting.as_deref(),
         settings::DEFAULT_IDLE_TIMEOUT_MINUTES,
     );
+    let absolute_hours = settings::int_or(
+        session.absolute_timeout_setting.as_deref(),
+        settings::DEFAULT_ABSOLUTE_TIMEOUT_HOURS,
+    );
+    // `expires_at` holds the limit in force at sign-in; the current setting applies too, so
+    // shortening it ends existing sessions at their next request.
     let ended = if session.user.status != UserStatus::Active {
         Some(SignOutReason::Disabled)
-    } else if now >= session.expires_at {
+    } else if now >= session.expires_at || now >= session.created_at + absolute_hours * 3600 {
         Some(SignOutReason::Expired)
     } else if now - session.last_seen_at >= idle_minutes * 60 {
         Some(SignOutReason::Idle)

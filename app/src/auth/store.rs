@@ -100,11 +100,12 @@ pub async fn insert_session<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// A session joined with its user, and what deciding on it needs: the roles the user's groups
-/// grant and the idle-timeout setting. All of it comes from one query, since every request of
-/// a signed-in user starts here.
+/// grant and the timeout settings. All of it comes from one query, since every request of a
+/// signed-in user starts here.
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
     pub session_id: i64,
+    pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub enrol_only: bool,
@@ -112,6 +113,8 @@ pub struct SessionRecord {
     pub group_roles: Vec<Role>,
     /// The raw `session.idle_timeout_minutes` setting, if set.
     pub idle_timeout_setting: Option<String>,
+    /// The raw `session.absolute_timeout_hours` setting, if set.
+    pub absolute_timeout_setting: Option<String>,
 }
 
 pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
@@ -120,14 +123,17 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
     // One row per group membership (at least one row): the session and user columns repeat.
     let rows: Vec<DbRow> = sqlx::query(&format!(
-        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, s.enrol_only, {USER_COLUMNS}, g.role AS group_role, \
-         (SELECT value FROM settings WHERE key = $2) AS idle_timeout_setting \
+        "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.expires_at, s.enrol_only, {USER_COLUMNS}, \
+         g.role AS group_role, \
+         (SELECT value FROM settings WHERE key = $2) AS idle_timeout_setting, \
+         (SELECT value FROM settings WHERE key = $3) AS absolute_timeout_setting \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN group_members m ON m.user_id = u.id LEFT JOIN groups g ON g.id = m.group_id \
          WHERE s.token_hash = $1"
     ))
     .bind(token_hash)
     .bind(crate::settings::store::IDLE_TIMEOUT_MINUTES)
+    .bind(crate::settings::store::ABSOLUTE_TIMEOUT_HOURS)
     .fetch_all(exec)
     .await?;
     let Some(first) = rows.first() else {
@@ -141,12 +147,14 @@ pub async fn find_session<'c, E: Executor<'c, Database = Any>>(
     }
     Ok(Some(SessionRecord {
         session_id: first.try_get("session_id")?,
+        created_at: first.try_get("created_at")?,
         last_seen_at: first.try_get("last_seen_at")?,
         expires_at: first.try_get("expires_at")?,
         enrol_only: first.try_get::<i64, _>("enrol_only")? != 0,
         user: UserRecord::from_row(first)?,
         group_roles,
         idle_timeout_setting: first.try_get("idle_timeout_setting")?,
+        absolute_timeout_setting: first.try_get("absolute_timeout_setting")?,
     }))
 }
 
@@ -238,16 +246,21 @@ pub async fn take_ended_windows<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Sessions past their absolute limit: nothing can revive them.
+/// Sessions past their absolute limit, the one given at sign-in or the current setting's
+/// (started at or before `started_cutoff`): nothing can revive them.
 pub async fn delete_expired_sessions<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     now: i64,
+    started_cutoff: i64,
 ) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(exec)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR created_at <= $2")
+            .bind(now)
+            .bind(started_cutoff)
+            .execute(exec)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Ends every session of the user.

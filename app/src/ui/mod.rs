@@ -88,6 +88,10 @@ pub fn Field(
     #[prop(into, optional)]
     value: String,
     #[prop(into, optional)] autocomplete: Option<String>,
+    /// The keyboard a phone shows (`numeric` for a number typed as text, which the server
+    /// checks with its own message instead of the browser's).
+    #[prop(into, optional)]
+    inputmode: Option<String>,
     #[prop(into, optional)] hint: Option<String>,
     /// A problem found in the browser as the user types.
     #[prop(into, optional)]
@@ -117,6 +121,7 @@ pub fn Field(
                 name=name
                 type=kind
                 autocomplete=autocomplete
+                inputmode=inputmode
                 readonly=readonly
                 value=value
                 aria-describedby=error_id.clone()

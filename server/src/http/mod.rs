@@ -1,6 +1,8 @@
-//! HTTP concerns around the app: security headers, the host and cross-origin checks, the body
-//! size limit, health endpoints, static files, what request logs record.
+//! HTTP concerns around the app: the client's address, security headers, the host and
+//! cross-origin checks, the body size limit, health endpoints, static files, what request logs
+//! record.
 
+pub mod client_addr;
 pub mod headers;
 pub mod host;
 pub mod limits;

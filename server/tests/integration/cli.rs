@@ -10,6 +10,7 @@ fn roster() -> Command {
         "ROSTER_SECRET_KEY",
         "ROSTER_LOG",
         "LEPTOS_SITE_ADDR",
+        "ROSTER_TRUSTED_PROXIES",
     ] {
         command.env_remove(var);
     }
@@ -31,6 +32,7 @@ fn a_bad_value_stops_start_up_naming_the_variable() {
         ("ROSTER_PUBLIC_URL", "roster.example.com"),
         ("ROSTER_SECRET_KEY", "too-short"),
         ("ROSTER_LOG", "yaml:info"),
+        ("ROSTER_TRUSTED_PROXIES", "10.0.0.0/8,not-a-network"),
     ] {
         let output = roster()
             .env("ROSTER_DATA_DIR", &dir)

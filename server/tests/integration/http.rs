@@ -86,6 +86,7 @@ async fn static_files_keep_their_long_cache() {
         db,
         public_url: None,
         secret_key: [7u8; 32],
+        trusted_proxies: Vec::new(),
         clock: app::clock::Clock::default(),
     });
     let request = axum::http::Request::builder()

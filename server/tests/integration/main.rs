@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod client_addr;
 mod groups;
 mod health;
 mod hosts;
@@ -16,6 +17,7 @@ mod mail;
 mod malformed;
 mod permissions;
 mod security;
+mod settings;
 mod two_factor;
 mod user_actions;
 mod users;

@@ -61,6 +61,9 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/groups/delete", Needs(ManageGroups)),
     ("/api/groups/add_member", Needs(ManageGroups)),
     ("/api/groups/remove_member", Needs(ManageGroups)),
+    ("/api/settings/general", Needs(ManageSettings)),
+    ("/api/settings/timeouts", Needs(ManageSettings)),
+    ("/api/settings/console-url", Needs(ManageSettings)),
 ];
 
 /// Plausible values for every argument any server function takes (extra fields are ignored),
@@ -87,6 +90,10 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("code", "123456"),
     ("scope", "off"),
     ("grace_days", "0"),
+    // The values in force (the defaults, the harness's URL): an allowed call changes nothing.
+    ("idle_timeout_minutes", "30"),
+    ("absolute_timeout_hours", "12"),
+    ("console_url", "http://roster.test"),
 ];
 
 fn rule_for(path: &str) -> Option<Rule> {

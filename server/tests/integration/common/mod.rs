@@ -149,6 +149,7 @@ impl TestApp {
             db,
             public_url: public_url.map(str::to_string),
             secret_key: [7u8; 32],
+            trusted_proxies: Vec::new(),
             clock: Clock::default(),
         });
         let router = server::router(state.clone());
@@ -168,6 +169,41 @@ impl TestApp {
     pub fn restart_worker(&mut self) {
         self.worker = None;
         self.worker = Some(server::workers::outbox::spawn(self.state.clone(), WORKER_POLL));
+    }
+
+    /// Rebuilds the router trusting `X-Forwarded-For` from these proxies (ROSTER_TRUSTED_PROXIES),
+    /// over the same database.
+    pub fn trust_proxies(&mut self, ranges: &str) {
+        let ranges = server::http::client_addr::parse_trusted_proxies(ranges).expect("valid ranges");
+        let config = app::state::RuntimeConfig::new(self.state.config.public_url.clone(), *self.state.config.key())
+            .with_trusted_proxies(ranges);
+        self.state.config = std::sync::Arc::new(config);
+        self.router = server::router(self.state.clone());
+    }
+
+    /// Calls a server function over a connection from `peer` (as `roster serve` sees it), with
+    /// an optional `X-Forwarded-For`.
+    pub async fn call_from(
+        &self,
+        peer: &str,
+        forwarded_for: Option<&str>,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/{endpoint}"))
+            .header("host", &self.host)
+            .header("origin", &self.origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json");
+        if let Some(hops) = forwarded_for {
+            builder = builder.header("x-forwarded-for", hops);
+        }
+        let mut request = builder.body(Body::from(form_body(form))).unwrap();
+        let peer: std::net::SocketAddr = peer.parse().expect("peer is ip:port");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        self.request(request).await
     }
 
     /// Moves the clock on and lets the worker look at once.
