@@ -1,4 +1,4 @@
-//! Settings → General: the logout timeouts, the 2FA policy (issue 18) and the console URL, each
+//! Settings → General: the logout timeouts, the 2FA policy and the console URL, each
 //! its own form with its own Save and confirmation.
 
 use super::api::{SaveConsoleUrl, SaveSessionTimeouts};
@@ -31,7 +31,7 @@ pub fn GeneralSettingsPage() -> impl IntoView {
 fn GeneralSections(saved: GeneralSettings) -> impl IntoView {
     view! {
         <TimeoutsSection idle=saved.idle_timeout_minutes absolute=saved.absolute_timeout_hours/>
-        // The 2FA policy section (issue 18) goes here, between the timeouts and the console URL.
+        <crate::two_factor::view::TwoFactorPolicySection/>
         <ConsoleUrlSection url=saved.console_url fixed=saved.console_url_fixed/>
     }
 }
