@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+mod admin_cli;
 mod auth;
 mod cli;
 mod groups;
@@ -14,6 +15,7 @@ mod http;
 mod invites;
 mod mail;
 mod malformed;
+mod password_reset;
 mod permissions;
 mod security;
 mod two_factor;
