@@ -197,6 +197,11 @@ pub async fn reset_password(state: &AppState, form: PasswordReset, meta: &Reques
     let mut tx = state.db.begin().await?;
     // Used up first: of two requests racing with one link, one sets the password.
     if !store::take(&mut *tx, &hash, user.id, now).await? {
+        drop(tx);
+        // No code was checked: its attempt is given back.
+        if let Some(reservation) = reservation {
+            limits::release(state, reservation).await?;
+        }
         return Err(unusable());
     }
     let factor = match &code {
