@@ -10,6 +10,7 @@ pub mod domain;
 pub mod groups;
 pub mod invites;
 pub mod mail;
+pub mod recovery;
 pub mod settings;
 pub mod two_factor;
 pub mod ui;
@@ -69,6 +70,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=ssr.clone()/>
                 <Route path=path!("/login/two-factor") view=auth::code_page::SecondStepPage ssr=ssr.clone()/>
                 <Route path=path!("/invite/:token") view=invites::view::SignupPage ssr=ssr.clone()/>
+                <Route path=path!("/forgot-password") view=recovery::view::ForgotPasswordPage ssr=ssr.clone()/>
+                <Route path=path!("/reset-password/:token") view=recovery::view::ResetPasswordPage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=ssr.clone()>
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("/profile") view=ProfilePage ssr=ssr.clone()/>

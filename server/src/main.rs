@@ -1,5 +1,7 @@
 //! `roster`: the Roster server. `roster serve` (default) runs the console; `roster migrate`
-//! applies database migrations and exits.
+//! applies database migrations and exits; `roster admin …` recovers access from the shell.
+
+mod admin_cli;
 
 use app::clock::Clock;
 use app::db::Db;
@@ -23,6 +25,11 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Break-glass account recovery, against the database the server uses (it may be running).
+    Admin {
+        #[command(subcommand)]
+        command: admin_cli::AdminCommand,
+    },
 }
 
 #[tokio::main]
@@ -36,25 +43,40 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&config.log);
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // An admin command's standard output is its answer (a link a script may read): logs go to
+    // standard error.
+    let is_admin = matches!(command, Command::Admin { .. });
+    init_logging(&config.log, is_admin);
+    let result = match command {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await.map(|_| ()),
+        Command::Admin { command } => admin(config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            tracing::error!("{message}");
+            // An admin command's log already goes to the terminal: say it once.
+            if !is_admin {
+                tracing::error!("{message}");
+            }
             eprintln!("roster: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn init_logging(log: &LogConfig) {
+fn init_logging(log: &LogConfig, to_stderr: bool) {
     let filter = tracing_subscriber::EnvFilter::new(&log.filter);
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if log.json {
+    if to_stderr {
+        let builder = builder.with_writer(std::io::stderr);
+        if log.json {
+            builder.json().init();
+        } else {
+            builder.init();
+        }
+    } else if log.json {
         builder.json().init();
     } else {
         builder.init();
@@ -74,7 +96,8 @@ async fn migrate(config: &Config) -> Result<Db, String> {
     Ok(db)
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+/// The state `serve` runs with: the data folder, the instance key, the migrated database.
+async fn open_state(config: &Config) -> Result<app::state::AppState, String> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create ROSTER_DATA_DIR {}: {e}", config.data_dir.display()))?;
     let secret_key = match &config.secret_key {
@@ -83,16 +106,27 @@ async fn serve(config: Config) -> Result<(), String> {
             load_or_create_secret_key(path).map_err(|e| format!("ROSTER_SECRET_KEY: {e}"))?
         }
     };
-    let db = migrate(&config).await?;
+    let db = migrate(config).await?;
     let leptos_options = server::leptos_options(config.site_addr, &config.site_root);
-    let state = server::app_state(server::ServerParts {
+    Ok(server::app_state(server::ServerParts {
         leptos_options,
         db,
         public_url: config.public_url.clone(),
         secret_key,
         trusted_proxies: config.trusted_proxies.clone(),
         clock: Clock::default(),
-    });
+    }))
+}
+
+async fn admin(config: Config, command: admin_cli::AdminCommand) -> Result<(), String> {
+    let state = open_state(&config).await?;
+    let result = admin_cli::run(&state, command).await;
+    state.db.pool.close().await;
+    result
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let state = open_state(&config).await?;
     let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));
     let _prune_worker = server::workers::prune::spawn(state.clone(), std::time::Duration::from_secs(60));
     let _search_index_worker = server::workers::search_index::spawn(state.clone(), std::time::Duration::from_secs(5));

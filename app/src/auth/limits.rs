@@ -39,6 +39,20 @@ pub const MAIL_TESTS: Limit = Limit {
     window_secs: 60,
 };
 
+/// "Forgot password?" requests for one email: beyond it the answer is the same, and nothing is
+/// sent, so nobody can flood a mailbox through Roster.
+pub const PASSWORD_RESETS: Limit = Limit {
+    scope: "password_reset",
+    max: 3,
+    window_secs: 3600,
+};
+/// "Forgot password?" requests from one client address, whatever the email.
+pub const PASSWORD_RESETS_PER_ADDRESS: Limit = Limit {
+    scope: "password_reset_ip",
+    max: 30,
+    window_secs: 3600,
+};
+
 /// Attempts counted against their limits, to give back if the attempt succeeds.
 #[must_use]
 pub struct Reservation {
@@ -92,13 +106,28 @@ pub fn keep(reservation: Reservation) {
     drop(reservation.counted);
 }
 
+/// Ends the sign-in counter of this email (a password reset, `roster admin … --unlock`). Its
+/// refusals are logged as when the window ends by itself.
+pub async fn clear(state: &AppState, email: &str) -> Result<(), sqlx::Error> {
+    for ended in store::take_ended_windows(&state.db.pool, PER_EMAIL.scope, i64::MAX, Some(email)).await? {
+        log_refusals(state, PER_EMAIL, &ended).await?;
+    }
+    Ok(())
+}
+
 /// Removes every window that has passed (logging its refusals) and sessions past their
 /// absolute limit. Run periodically; safe to run on several replicas at once, since each
 /// window is removed, and so reported, by exactly one of them.
 pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
     let now = state.clock.now();
     let mut report = PruneReport::default();
-    for limit in [PER_EMAIL, PER_ADDRESS, MAIL_TESTS] {
+    for limit in [
+        PER_EMAIL,
+        PER_ADDRESS,
+        MAIL_TESTS,
+        PASSWORD_RESETS,
+        PASSWORD_RESETS_PER_ADDRESS,
+    ] {
         let ended = store::take_ended_windows(&state.db.pool, limit.scope, now - limit.window_secs, None).await?;
         for window in &ended {
             log_refusals(state, limit, window).await?;
@@ -129,7 +158,8 @@ pub struct PruneReport {
 /// when it happened).
 async fn log_refusals(state: &AppState, limit: Limit, window: &EndedWindow) -> Result<(), sqlx::Error> {
     let unlogged = window.hits - limit.max - 1;
-    if unlogged <= 0 || limit == MAIL_TESTS {
+    // Only sign-in windows: the others refuse nothing a person should look into.
+    if unlogged <= 0 || ![PER_EMAIL, PER_ADDRESS].contains(&limit) {
         return Ok(());
     }
     let (actor_email, ip) = match limit.scope {

@@ -282,6 +282,7 @@ fn LoginForm(next: String) -> impl IntoView {
                 <input type="hidden" name="next" value=next/>
                 <button type="submit" class="primary" disabled=move || pending.get()>"Sign in"</button>
             </ActionForm>
+            <p><a href="/forgot-password">"Forgot password?"</a></p>
         </AuthCard>
     }
 }
@@ -305,6 +306,9 @@ pub fn NewPasswordFields(
     password: RwSignal<String>,
     confirm: RwSignal<String>,
     #[prop(into)] server_error: Signal<Option<AppError>>,
+    /// The first field's label ("Password" unless given).
+    #[prop(into, optional)]
+    label: Option<String>,
 ) -> impl IntoView {
     let password_error = Signal::derive(move || {
         let pw = password.get();
@@ -320,7 +324,7 @@ pub fn NewPasswordFields(
     view! {
         <Field
             name="password"
-            label="Password"
+            label=label.unwrap_or_else(|| "Password".into())
             kind="password"
             autocomplete="new-password"
             hint=format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters, and not a commonly used password.")

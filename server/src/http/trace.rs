@@ -1,5 +1,6 @@
-//! What request tracing records of a request: its method and path, but never an invitation
-//! token, which is a password until it is used (`/invite/<token>`).
+//! What request tracing records of a request: its method and path, but never an invitation or
+//! password-reset token, each a password until it is used (`/invite/<token>`,
+//! `/reset-password/<token>`).
 
 use app::context::RequestId;
 use axum::body::Body;
@@ -22,11 +23,19 @@ pub fn request_span(request: &Request<Body>) -> Span {
     )
 }
 
-/// The path and query to log: invitation links lose their token and their query.
+/// Pages whose path carries a token.
+const SECRET_PATHS: [&str; 2] = ["/invite", "/reset-password"];
+
+/// The path and query to log: invitation and reset links lose their token and their query.
 pub fn logged_path(uri: &Uri) -> String {
     let path = uri.path();
-    if path == "/invite" || path.starts_with("/invite/") {
-        return "/invite/[redacted]".to_string();
+    for secret in SECRET_PATHS {
+        if path
+            .strip_prefix(secret)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        {
+            return format!("{secret}/[redacted]");
+        }
     }
     match uri.query() {
         Some(query) => format!("{path}?{query}"),
@@ -48,6 +57,17 @@ mod tests {
         assert_eq!(logged("/invite/AbC123?utm=mail&token=x"), "/invite/[redacted]");
         assert_eq!(logged("/invite/AbC123/extra"), "/invite/[redacted]");
         assert_eq!(logged("http://roster.test/invite/AbC123"), "/invite/[redacted]");
+    }
+
+    #[test]
+    fn reset_tokens_are_redacted() {
+        assert_eq!(
+            logged("/reset-password/AbC123-secret_token"),
+            "/reset-password/[redacted]"
+        );
+        assert_eq!(logged("/reset-password/AbC123?x=1"), "/reset-password/[redacted]");
+        assert_eq!(logged("/reset-password"), "/reset-password/[redacted]");
+        assert_eq!(logged("/reset-passwords"), "/reset-passwords");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+mod admin_cli;
 mod auth;
 mod cli;
 mod client_addr;
@@ -15,6 +16,7 @@ mod http;
 mod invites;
 mod mail;
 mod malformed;
+mod password_reset;
 mod permissions;
 mod security;
 mod settings;

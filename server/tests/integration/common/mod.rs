@@ -39,6 +39,8 @@ pub struct TestApp {
     pub origin: String,
     /// The outbox worker, as `roster serve` runs it (polling quickly, for tests).
     pub worker: Option<server::workers::WorkerHandle>,
+    /// The database's URL, for running the `roster` binary against it.
+    pub database_url: String,
     _cleanup: Cleanup,
 }
 
@@ -107,12 +109,13 @@ impl TestApp {
     /// A fresh app with this public URL, or none (then, until setup, it answers only loopback
     /// hosts: send those with `request`).
     pub async fn start_with(backend: Backend, public_url: Option<&str>) -> Option<TestApp> {
-        let (db, cleanup) = match backend {
+        let (db, database_url, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(unique_name("roster_test"));
                 std::fs::create_dir_all(&dir).unwrap();
                 let url = format!("sqlite://{}", dir.join("roster.db").display());
-                (Db::connect(&url).await.expect("open sqlite"), Cleanup::SqliteDir(dir))
+                let db = Db::connect(&url).await.expect("open sqlite");
+                (db, url, Cleanup::SqliteDir(dir))
             }
             Backend::Postgres => {
                 let admin_url = postgres_admin_url();
@@ -139,7 +142,7 @@ impl TestApp {
                     None => panic!("ROSTER_TEST_POSTGRES_URL must name a database"),
                 };
                 let db = Db::connect(&url).await.expect("connect to test database");
-                (db, Cleanup::PostgresDb { admin_url, name })
+                (db, url, Cleanup::PostgresDb { admin_url, name })
             }
         };
         db.migrate().await.expect("migrations apply");
@@ -161,6 +164,7 @@ impl TestApp {
             origin,
             worker: Some(server::workers::outbox::spawn(state.clone(), WORKER_POLL)),
             state,
+            database_url,
             _cleanup: cleanup,
         })
     }
