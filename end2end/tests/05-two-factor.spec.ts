@@ -4,7 +4,7 @@ import { totp } from './totp';
 
 test.describe.configure({ mode: 'serial' });
 
-const GRACE = { email: 'grace@example.com', role: 'analyst', firstName: 'Grace', lastName: 'Hopper' };
+const GRACE = { email: 'dorothy@example.com', role: 'analyst', firstName: 'Dorothy', lastName: 'Vaughan' };
 let key = '';
 let recoveryCodes: string[] = [];
 
@@ -26,7 +26,7 @@ test('enable 2FA with the QR code\'s key, a code and the password; save the reco
   await expect(section.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   key = (await section.getByTestId('totp-key').innerText()).trim();
   expect(key.split(' ')).toHaveLength(8);
-  await expect(section.getByText('grace@example.com')).toBeVisible();
+  await expect(section.getByText('dorothy@example.com')).toBeVisible();
 
   // A wrong code: a clear message, nothing turned on.
   const wrong = totp(key) === '000000' ? '111111' : '000000';
@@ -86,23 +86,23 @@ test('sign in with a code from the app, then with a recovery code', async ({ bro
 
 test('an admin disables the user\'s 2FA, confirmed with their own password', async ({ browser }) => {
   const { page, errors } = await newPage(browser);
-  await signInAt(page, '/settings/users?q=grace');
-  const row = page.locator('table.users-table').getByRole('row', { name: /grace@example\.com/ });
+  await signInAt(page, '/settings/users?q=dorothy');
+  const row = page.locator('table.users-table').getByRole('row', { name: /dorothy@example\.com/ });
   await expect(row.getByRole('cell', { name: 'On', exact: true })).toBeVisible();
   await page.getByLabel('2FA').selectOption({ label: 'On' });
   await expect(page).toHaveURL(/two_factor=on/);
   await expect(row).toBeVisible();
 
-  await page.getByLabel('Actions for grace@example.com').click();
+  await page.getByLabel('Actions for dorothy@example.com').click();
   await page.getByRole('button', { name: 'Disable 2FA' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Disable 2FA for Grace Hopper?' });
+  const dialog = page.getByRole('dialog', { name: 'Disable 2FA for Dorothy Vaughan?' });
   await dialog.getByLabel('Your password').fill('not my password at all');
   await dialog.getByRole('button', { name: 'Disable 2FA' }).click();
   await expect(dialog.getByText('Your password is not right. Nothing was changed.')).toBeVisible();
   await dialog.getByLabel('Your password').fill(ADMIN.password);
   await dialog.getByRole('button', { name: 'Disable 2FA' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText('No users match “grace”.')).toBeVisible();
+  await expect(page.getByText('No users match “dorothy”.')).toBeVisible();
   await page.getByLabel('2FA').selectOption({ label: 'Any' });
   await expect(row.getByRole('cell', { name: 'Off', exact: true })).toBeVisible();
 

@@ -85,8 +85,8 @@ fn ConfirmEnrolment(enrolment: Enrolment, enable: ServerAction<EnableTwoFactor>)
             </dl>
             <ActionForm action=enable>
                 <FormError error=error/>
-                <Field name="code" label="6-digit code" autocomplete="one-time-code" hint="The code your app shows now." server_error=error/>
-                <Field name="password" label="Your password" kind="password" autocomplete="current-password" server_error=error/>
+                <Field id="enrol-code" name="code" label="6-digit code" autocomplete="one-time-code" hint="The code your app shows now." server_error=error/>
+                <Field id="enrol-password" name="password" label="Your password" kind="password" autocomplete="current-password" server_error=error/>
                 <button type="submit" class="primary" disabled=move || enable.pending().get()>"Verify and enable"</button>
             </ActionForm>
         </div>
@@ -219,6 +219,7 @@ fn CodeAndPassword(
     let code = RwSignal::new(String::new());
     let heading_id = format!("dialog-{}", submit.to_lowercase());
     let labelled_by = heading_id.clone();
+    let (password_id, code_id) = (format!("{heading_id}-password"), format!("{heading_id}-code"));
     let on_form = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         on_submit.run((password.get_untracked(), code.get_untracked()));
@@ -229,9 +230,9 @@ fn CodeAndPassword(
             <p>{explain}</p>
             <form on:submit=on_form>
                 <FormError error=error/>
-                <Field name="password" label="Your password" kind="password" autocomplete="current-password"
+                <Field id=password_id name="password" label="Your password" kind="password" autocomplete="current-password"
                     server_error=error on_input=Callback::new(move |v| password.set(v))/>
-                <Field name="code" label="6-digit code or recovery code" autocomplete="one-time-code"
+                <Field id=code_id name="code" label="6-digit code or recovery code" autocomplete="one-time-code"
                     server_error=error on_input=Callback::new(move |v| code.set(v))/>
                 <div class="button-row">
                     <button type="submit" class="primary" disabled=move || pending.get()>{submit}</button>
