@@ -8,6 +8,8 @@ pub mod view;
 #[cfg(feature = "ssr")]
 pub mod challenges;
 #[cfg(feature = "ssr")]
+pub mod history;
+#[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod second_step;
@@ -83,6 +85,49 @@ impl SignOutReason {
             SignOutReason::Idle => "You were signed out after a period of inactivity.",
         }
     }
+}
+
+/// How one sign-in attempt on an existing account ended, as its sign-in history shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInOutcome {
+    SignedIn,
+    WrongPassword,
+    WrongCode,
+    Disabled,
+    RateLimited,
+}
+
+crate::codes!(SignInOutcome {
+    SignedIn => "signed_in",
+    WrongPassword => "wrong_password",
+    WrongCode => "wrong_code",
+    Disabled => "disabled",
+    RateLimited => "rate_limited",
+});
+
+impl SignInOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            SignInOutcome::SignedIn => "Signed in",
+            SignInOutcome::WrongPassword => "Wrong password",
+            SignInOutcome::WrongCode => "Wrong 2FA code",
+            SignInOutcome::Disabled => "Refused: access disabled",
+            SignInOutcome::RateLimited => "Refused: too many attempts",
+        }
+    }
+
+    pub fn success(self) -> bool {
+        self == SignInOutcome::SignedIn
+    }
+}
+
+/// One row of an account's sign-in history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignInRecord {
+    pub at: i64,
+    pub outcome: SignInOutcome,
+    pub ip: String,
+    pub user_agent: String,
 }
 
 /// Shown when the second step of sign-in is no longer waiting.

@@ -139,6 +139,24 @@ impl MailSink {
         wait_for_messages(n, || self.messages()).await
     }
 
+    /// Waits until a message to `to` with `subject` arrived (fails after 60 s) and returns it.
+    /// Other mail may arrive before or after it in any order.
+    pub async fn wait_for_subject(&self, to: &str, subject: &str) -> ReceivedEmail {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let messages = self.messages();
+            if let Some(found) = messages.iter().find(|m| m.to == to && m.subject == subject) {
+                return found.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no email to {to} with subject {subject:?}; got {:?}",
+                messages.iter().map(|m| &m.subject).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Form fields that configure Roster to send through this server.
     pub fn settings_form(&self) -> Vec<(&'static str, String)> {
         vec![
