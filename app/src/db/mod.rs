@@ -110,6 +110,31 @@ impl Db {
         self.pool.begin().await
     }
 
+    /// Runs `job` unless another replica is running the job with this id right now (a
+    /// PostgreSQL advisory lock held by a transaction, so it is released however the job ends;
+    /// SQLite is served by one server). `None` when another replica has it.
+    pub async fn once_across_replicas<T, F: std::future::Future<Output = T>>(
+        &self,
+        job_id: i64,
+        job: impl FnOnce() -> F,
+    ) -> Result<Option<T>, sqlx::Error> {
+        if self.backend != Backend::Postgres {
+            return Ok(Some(job().await));
+        }
+        let mut lock = self.begin().await?;
+        let row = sqlx::query("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(job_id)
+            .fetch_one(&mut *lock)
+            .await?;
+        let got: bool = sqlx::Row::try_get(&row, 0)?;
+        if !got {
+            return Ok(None);
+        }
+        let result = job().await;
+        lock.commit().await?;
+        Ok(Some(result))
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }

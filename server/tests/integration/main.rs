@@ -20,6 +20,7 @@ mod password_reset;
 mod permissions;
 mod security;
 mod settings;
+mod sign_in_limits;
 mod two_factor;
 mod user_actions;
 mod users;

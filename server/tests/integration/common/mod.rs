@@ -210,6 +210,27 @@ impl TestApp {
         self.request(request).await
     }
 
+    /// Signs in as a browser would: over a connection from `peer` (ip:port), sending the device
+    /// cookie `device` if it has one.
+    pub async fn login_from(&self, peer: &str, device: Option<&str>, email: &str, password: &str) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/login")
+            .header("host", &self.host)
+            .header("origin", &self.origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+        if let Some(device) = device {
+            builder = builder.header("cookie", format!("{}={device}", self.state.config.device_cookie()));
+        }
+        let form = [("email", email), ("password", password)];
+        let mut request = builder.body(Body::from(form_body(&form))).unwrap();
+        let peer: std::net::SocketAddr = peer.parse().expect("peer is ip:port");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        self.request(request).await
+    }
+
     /// Moves the clock on and lets the worker look at once.
     pub fn advance_clock_and_wake(&self, secs: i64) {
         self.state.clock.advance(secs);
@@ -383,7 +404,18 @@ impl TestResponse {
 
     /// The session cookie's value, if one was set (and not cleared).
     pub fn session_cookie(&self) -> Option<String> {
-        let line = self.session_set_cookie()?;
+        self.cookie("roster_session")
+    }
+
+    /// The value this response sets for the cookie `name` (`__Host-` prefixed or not), if any.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}=");
+        let line = self
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.trim_start_matches("__Host-").starts_with(&prefix))?;
         let (_, value) = line.split(';').next()?.split_once('=')?;
         (!value.is_empty()).then(|| value.to_string())
     }
