@@ -215,27 +215,56 @@ pub async fn clear(state: &AppState, email: &str) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-/// [`clear`] inside a transaction (an admin's Unlock). Returns whether sign-ins for the email
-/// were being slowed down.
+/// [`clear`] inside a transaction (an admin's Unlock). Returns whether the email was locked
+/// (see [`locked_among`]).
 pub async fn clear_in(tx: &mut crate::db::Tx<'_>, now: i64, email: &str) -> Result<bool, sqlx::Error> {
     let mut was_locked = false;
     for (scope, ended) in store::take_windows_of_email(&mut **tx, email).await? {
-        let Some(limit) = [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE]
-            .into_iter()
-            .find(|l| l.scope == scope)
-        else {
-            continue;
-        };
-        was_locked |= limit == PER_EMAIL && is_locked(&ended, now);
+        let Some(limit) = email_limit(&scope) else { continue };
+        was_locked |= holds_back(limit, &ended, now);
         log_refusals(&mut **tx, now, limit, &ended).await?;
     }
     Ok(was_locked)
 }
 
-/// Whether sign-ins for this email are being slowed down now (its window is past `max`):
-/// the users list shows such an account as locked, with Unlock.
-pub fn is_locked(window: &EndedWindow, now: i64) -> bool {
-    window.hits - window.refusals > PER_EMAIL.max && window.window_start > now - PER_EMAIL.window_secs
+/// The limits kept per email (keyed by the email, or "email …").
+fn email_limit(scope: &str) -> Option<Limit> {
+    [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE]
+        .into_iter()
+        .find(|l| l.scope == scope)
+}
+
+/// Which of these emails are locked now: some window of theirs refuses or slows down their
+/// sign-ins (from some network, from a known browser, or from everywhere). The users list
+/// marks them, and Unlock clears them.
+pub async fn locked_among<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    exec: E,
+    emails: &[&str],
+    now: i64,
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let longest = [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE]
+        .map(|l| l.window_secs)
+        .into_iter()
+        .max()
+        .unwrap_or_default();
+    let windows = store::windows_of_emails(exec, emails, now - longest).await?;
+    Ok(windows
+        .iter()
+        .filter(|(scope, window)| email_limit(scope).is_some_and(|limit| holds_back(limit, window, now)))
+        .filter_map(|(_, window)| {
+            let email = window.key.split(' ').next().unwrap_or_default();
+            emails.iter().find(|e| **e == email).map(|e| e.to_string())
+        })
+        .collect())
+}
+
+/// Whether this window is holding sign-ins back now: refusing them, or slowing them down.
+pub fn holds_back(limit: Limit, window: &EndedWindow, now: i64) -> bool {
+    let admitted = match limit.over {
+        Over::Refuse => window.hits,
+        Over::Slow => window.hits - window.refusals,
+    };
+    admitted > limit.max && window.window_start > now - limit.window_secs
 }
 
 /// Removes every window that has passed (logging its refusals) and sessions past their

@@ -373,26 +373,33 @@ pub async fn release_enrol_only_sessions<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Which of these emails have sign-ins being slowed down now (see `limits::is_locked`).
-pub async fn locked_among<'c, E: Executor<'c, Database = Any>>(
+/// The live windows of these emails: their own and their networks' and devices' (keyed
+/// "email …"), each with its scope, for `limits::locked_among`.
+pub async fn windows_of_emails<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     emails: &[&str],
-    now: i64,
-) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    started_after: i64,
+) -> Result<Vec<(String, EndedWindow)>, sqlx::Error> {
     if emails.is_empty() {
-        return Ok(Default::default());
+        return Ok(Vec::new());
     }
-    let limit = crate::auth::limits::PER_EMAIL;
-    let placeholders: Vec<String> = (0..emails.len()).map(|i| format!("${}", i + 3)).collect();
+    let matches: Vec<String> = (0..emails.len())
+        .map(|i| {
+            let p = i + 2;
+            format!("key = ${p} OR substr(key, 1, length(${p}) + 1) = ${p} || ' '")
+        })
+        .collect();
     let sql = format!(
-        "SELECT key FROM attempt_limits WHERE scope = 'email' AND hits - refusals > $1 AND window_start > $2 \
-         AND key IN ({})",
-        placeholders.join(", ")
+        "SELECT scope, key, window_start, hits, refusals FROM attempt_limits \
+         WHERE scope IN ('email', 'email_net', 'device') AND window_start > $1 AND ({})",
+        matches.join(" OR ")
     );
-    let mut query = sqlx::query(&sql).bind(limit.max).bind(now - limit.window_secs);
+    let mut query = sqlx::query(&sql).bind(started_after);
     for email in emails {
         query = query.bind(*email);
     }
-    let rows = query.fetch_all(exec).await?;
-    rows.iter().map(|row| row.try_get("key")).collect()
+    let rows: Vec<DbRow> = query.fetch_all(exec).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("scope")?, EndedWindow::from_row(row)?)))
+        .collect()
 }

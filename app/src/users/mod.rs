@@ -118,7 +118,7 @@ pub struct UserRow {
     pub last_login_at: Option<i64>,
     pub created_at: i64,
     pub disabled: bool,
-    /// Failed sign-ins are slowing sign-ins to this account down (an admin may Unlock it).
+    /// Failed sign-ins are holding sign-ins to this account back (an admin may Unlock it).
     #[serde(default)]
     pub locked: bool,
 }

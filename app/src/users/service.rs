@@ -151,7 +151,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         .then(|| listed.first().map(|u| cursor::encode(query.sort, u)))
         .flatten();
     let emails: Vec<&str> = listed.iter().map(|u| u.email.as_str()).collect();
-    let locked = crate::auth::store::locked_among(&mut *conn, &emails, state.clock.now()).await?;
+    let locked = crate::auth::limits::locked_among(&mut *conn, &emails, state.clock.now()).await?;
     let rows = listed
         .into_iter()
         .map(|u| UserRow {

@@ -349,7 +349,7 @@ fn user_row(user: UserRow, manage: Option<UserActions>) -> impl IntoView {
             <td>
                 {user.email.clone()}
                 {user.locked.then(|| view! {
-                    <span class="badge badge-warning" title="Failed sign-ins are slowing sign-in to this account down">
+                    <span class="badge badge-warning" title="Failed sign-ins are holding sign-in to this account back: Unlock clears them">
                         "Locked"
                     </span>
                 })}
