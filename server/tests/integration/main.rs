@@ -18,6 +18,7 @@ mod mail;
 mod malformed;
 mod password_reset;
 mod permissions;
+mod replicas;
 mod security;
 mod settings;
 mod sign_in_limits;

@@ -28,6 +28,8 @@ pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 const WORKER_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub const HOST: &str = "roster.test";
+/// The instance key of every test app.
+pub const TEST_KEY: [u8; 32] = [7u8; 32];
 pub const ORIGIN: &str = "http://roster.test";
 
 pub struct TestApp {
@@ -146,12 +148,16 @@ impl TestApp {
             }
         };
         db.migrate().await.expect("migrations apply");
+        // As `roster serve` does: this app's key is the database's from now on.
+        app::settings::service::check_instance_key(&db, &TEST_KEY, 0)
+            .await
+            .expect("a fresh database takes the key");
         let leptos_options = server::leptos_options("127.0.0.1:0".parse().unwrap(), "target/site");
         let state = server::app_state(server::ServerParts {
             leptos_options,
             db,
             public_url: public_url.map(str::to_string),
-            secret_key: [7u8; 32],
+            secret_key: TEST_KEY,
             trusted_proxies: Vec::new(),
             clock: Clock::default(),
         });
