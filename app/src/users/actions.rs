@@ -28,6 +28,8 @@ pub enum Change {
     /// An admin turns off a user's 2FA (they lost their device): the secret and recovery codes
     /// go, the user's sessions end, and under a 2FA policy they must enrol again at once.
     DisableTwoFactor,
+    /// An admin signs the user out everywhere (the users list's Sessions dialog).
+    EndSessions,
 }
 
 impl Change {
@@ -51,7 +53,7 @@ impl Change {
         match self {
             Change::Disable | Change::Delete => true,
             Change::Role(role) => *role != Role::GlobalAdministrator,
-            Change::Name { .. } | Change::Enable | Change::DisableTwoFactor => false,
+            Change::Name { .. } | Change::Enable | Change::DisableTwoFactor | Change::EndSessions => false,
         }
     }
 }
@@ -74,6 +76,7 @@ fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppErro
             Change::DisableTwoFactor => {
                 return forbidden("Turn off your own two-factor authentication from your profile.")
             }
+            Change::EndSessions => return forbidden("End your own sessions from Profile → Security."),
             Change::Name { .. } | Change::Enable => {}
         }
     }
@@ -218,6 +221,16 @@ async fn write(
                     "sessions_ended": ended,
                     "must_enrol_at_next_sign_in": must_enrol,
                 }),
+            )
+        }
+        Change::EndSessions => {
+            let ended = crate::auth::store::delete_sessions_of(&mut **tx, id).await?;
+            if ended == 0 {
+                return Ok(None); // Nothing to end (they all ended already): nothing to log.
+            }
+            (
+                "user.sessions_ended",
+                json!({ "before": { "sessions": ended }, "after": { "sessions": 0 } }),
             )
         }
         Change::Delete => {

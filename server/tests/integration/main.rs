@@ -19,6 +19,7 @@ mod malformed;
 mod password_reset;
 mod permissions;
 mod security;
+mod sessions;
 mod settings;
 mod two_factor;
 mod user_actions;
