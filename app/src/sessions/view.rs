@@ -44,7 +44,7 @@ fn ActiveSessions() -> impl IntoView {
         })
     };
     view! {
-        <section class="panel" aria-labelledby="sessions-heading">
+        <section class="panel sessions-panel" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Active sessions"</h2>
             <p class="hint">"Browsers signed in to your account. Last active is updated at most once a minute."</p>
             <FormError error=action_error(sign_out)/>
@@ -240,7 +240,7 @@ pub fn UserSessionsDialog(user_id: i64, name: String, on_close: Callback<()>) ->
         })
     });
     view! {
-        <div class="inline-form dialog" role="dialog" aria-labelledby=labelled_by>
+        <div class="inline-form dialog user-sessions" role="dialog" aria-labelledby=labelled_by>
             <h3 id=heading_id>{format!("Sessions of {name}")}</h3>
             <FormError error=action_error(end_all)/>
             <Show when=ended>
