@@ -1,7 +1,7 @@
-//! (ssr) One user's actions: edit name, change role, disable, enable, delete. Every action runs
-//! in one transaction that first locks the target, then checks the guards against the row as
-//! it stands, changes it, and records before and after in the activity log. Bulk actions go
-//! through `apply` too, one user per transaction.
+//! (ssr) One user's actions: edit name, change role, disable, enable, delete, turn 2FA off, end
+//! their sessions. Every action runs in one transaction that first locks the target, then checks
+//! the guards against the row as it stands, changes it, and records before and after in the
+//! activity log. Bulk actions go through `apply` too, one user per transaction.
 
 use super::store::{self, TargetUser};
 use crate::activity::store::{self as activity, Event};

@@ -1,5 +1,6 @@
 //! Each user row's selection checkbox and its menu: Edit user settings, Change role, Sessions,
-//! Disable or Enable access, Delete. The server applies every rule again; errors show above the list.
+//! Disable or Enable access, Delete. The server applies every rule again; errors show above the
+//! list.
 
 use super::api::{
     BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, DisableUserTwoFactor, EnableUser, UpdateUserName,
