@@ -142,9 +142,18 @@ pub async fn own_history(ctx: &Ctx) -> Result<Vec<HistoryEntry>, AppError> {
 /// A user's live sessions, for an admin (`token`: the admin's own cookie, which marks their
 /// own session should they look at themselves).
 pub async fn sessions_of_user(ctx: &Ctx, token: Option<&str>, user_id: i64) -> Result<UserSessionList, AppError> {
-    let user = auth_store::find_user_by_id(&ctx.state.db.pool, user_id)
+    let not_found = || AppError::NotFound(crate::users::actions::NO_SUCH_USER.into());
+    let mut tx = ctx.state.db.begin().await?;
+    let user = crate::users::store::find_target(&mut tx, user_id)
         .await?
-        .ok_or_else(|| AppError::NotFound(crate::users::actions::NO_SUCH_USER.into()))?;
+        .ok_or_else(not_found)?;
+    tx.commit().await?;
+    // Where a Global Administrator signs in from is for those who may act on them.
+    if user.is_global_admin() && !ctx.actor.can(crate::domain::Permission::ManageGlobalAdmins) {
+        return Err(AppError::Forbidden(
+            "Only a Global Administrator can see a Global Administrator's sessions.".into(),
+        ));
+    }
     Ok(UserSessionList {
         user_id,
         name: format!("{} {}", user.first_name, user.last_name),

@@ -283,6 +283,12 @@ async fn an_administrator_cannot_end_a_global_administrators_sessions(app: TestA
     let global = app.register_admin().await;
     let administrator = app.user_with_role(&global, "adam@example.com", "admin").await;
     let global_id = user_id(&app, ADMIN_EMAIL).await.to_string();
+    // Nor see where they sign in from.
+    let listed = app
+        .call("sessions/of-user", &[("user_id", &global_id)], Some(&administrator))
+        .await;
+    assert_eq!(listed.status, StatusCode::FORBIDDEN, "{listed:?}");
+    assert!(!listed.body.contains("127.0.0.1"), "{}", listed.body);
 
     let response = app
         .call("sessions/end-all", &[("user_id", &global_id)], Some(&administrator))
