@@ -5,7 +5,7 @@ import { ADMIN, createUser, hydrated, signInAt, USER_PASSWORD, watchForErrors } 
 test.describe.configure({ mode: 'serial' });
 
 // A user no earlier spec created, so this spec's session counts are its own.
-const KATHERINE = { email: 'katherine@example.com', role: 'analyst', firstName: 'Katherine', lastName: 'Johnson' };
+const MARY = { email: 'mary.jackson@example.com', role: 'analyst', firstName: 'Mary', lastName: 'Jackson' };
 
 /** A browser context of its own, signed in and hydrated at `next`. */
 async function browserAt(browser: Browser, next: string, email: string, password: string) {
@@ -31,13 +31,13 @@ test('sign out another browser from Profile → Security; its next navigation la
   const admin = await browser.newContext();
   await signInAt(await admin.newPage(), '/settings/users', ADMIN.email, ADMIN.password);
   const anonymous = (await browser.newContext()).request;
-  await createUser(admin.request, anonymous, KATHERINE);
+  await createUser(admin.request, anonymous, MARY);
   // Signing up signed that API context in: sign it out, so only the two browsers below count.
   const logout = await anonymous.post('/api/auth/logout', { headers: { Origin: BASE_URL }, maxRedirects: 0 });
   expect(logout.status()).toBeLessThan(400);
 
-  const mine = await browserAt(browser, '/profile', KATHERINE.email, USER_PASSWORD);
-  const other = await browserAt(browser, '/profile', KATHERINE.email, USER_PASSWORD);
+  const mine = await browserAt(browser, '/profile', MARY.email, USER_PASSWORD);
+  const other = await browserAt(browser, '/profile', MARY.email, USER_PASSWORD);
 
   await mine.page.getByRole('link', { name: 'Security: active sessions and sign-in history' }).click();
   await expect(mine.page).toHaveURL(/\/profile\/security$/);
@@ -64,9 +64,9 @@ test('sign out another browser from Profile → Security; its next navigation la
 });
 
 test('sign out all other sessions, confirmed in a dialog', async ({ browser }) => {
-  const mine = await browserAt(browser, '/profile/security', KATHERINE.email, USER_PASSWORD);
-  const second = await browserAt(browser, '/profile', KATHERINE.email, USER_PASSWORD);
-  const third = await browserAt(browser, '/profile', KATHERINE.email, USER_PASSWORD);
+  const mine = await browserAt(browser, '/profile/security', MARY.email, USER_PASSWORD);
+  const second = await browserAt(browser, '/profile', MARY.email, USER_PASSWORD);
+  const third = await browserAt(browser, '/profile', MARY.email, USER_PASSWORD);
 
   await mine.page.reload();
   await hydrated(mine.page);
@@ -91,17 +91,17 @@ test('sign out all other sessions, confirmed in a dialog', async ({ browser }) =
 });
 
 test('an admin ends all of a user\'s sessions from the users list', async ({ browser }) => {
-  const user = await browserAt(browser, '/profile', KATHERINE.email, USER_PASSWORD);
-  const admin = await browserAt(browser, '/settings/users?q=johnson', ADMIN.email, ADMIN.password);
+  const user = await browserAt(browser, '/profile', MARY.email, USER_PASSWORD);
+  const admin = await browserAt(browser, '/settings/users?q=jackson', ADMIN.email, ADMIN.password);
 
-  await admin.page.getByLabel(`Actions for ${KATHERINE.email}`).click();
+  await admin.page.getByLabel(`Actions for ${MARY.email}`).click();
   await admin.page.getByRole('button', { name: 'Sessions', exact: true }).click();
-  const dialog = admin.page.getByRole('dialog', { name: 'Sessions of Katherine Johnson' });
+  const dialog = admin.page.getByRole('dialog', { name: 'Sessions of Mary Jackson' });
   await expect(dialog).toBeVisible();
   // The browser from the last test and this one.
   await expect(dialog.locator('tbody tr')).toHaveCount(2);
   await dialog.getByRole('button', { name: 'End all sessions' }).click();
-  await expect(dialog.getByRole('status')).toContainText('All sessions of Katherine Johnson ended');
+  await expect(dialog.getByRole('status')).toContainText('All sessions of Mary Jackson ended');
   await expect(dialog.getByText('No active sessions.')).toBeVisible();
 
   await expectSignedOut(user.page);

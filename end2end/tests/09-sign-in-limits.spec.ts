@@ -11,10 +11,10 @@ test('a guessed-at account shows Locked, and Unlock lets its owner in again', as
   await signInAt(admin, '/settings/users');
   const anonymous = (await browser.newContext()).request;
   await createUser(adminContext.request, anonymous, {
-    email: 'grace@example.com',
+    email: 'barbara@example.com',
     role: 'analyst',
-    firstName: 'Grace',
-    lastName: 'Hopper',
+    firstName: 'Barbara',
+    lastName: 'Liskov',
   });
 
   const guesser = await (await browser.newContext()).newPage();
@@ -22,23 +22,23 @@ test('a guessed-at account shows Locked, and Unlock lets its owner in again', as
   await hydrated(guesser);
   const refusal = guesser.getByText('Wrong email or password.');
   for (let i = 0; i < 11; i++) {
-    await signIn(guesser, 'grace@example.com', `wrong guess number ${i}`);
+    await signIn(guesser, 'barbara@example.com', `wrong guess number ${i}`);
     await expect(refusal).toBeVisible();
   }
   // The right password is refused too, with the same words: the guesser learns nothing.
-  await signIn(guesser, 'grace@example.com', USER_PASSWORD);
+  await signIn(guesser, 'barbara@example.com', USER_PASSWORD);
   await expect(refusal).toBeVisible();
   await expect(guesser).toHaveURL(/\/login/);
 
-  await admin.goto('/settings/users?q=hopper');
+  await admin.goto('/settings/users?q=liskov');
   await hydrated(admin);
-  const row = admin.locator('table.users-table').getByRole('row', { name: /grace@example\.com/ });
+  const row = admin.locator('table.users-table').getByRole('row', { name: /barbara@example\.com/ });
   await expect(row.getByText('Locked', { exact: true })).toBeVisible();
-  await admin.getByLabel('Actions for grace@example.com').click();
+  await admin.getByLabel('Actions for barbara@example.com').click();
   await admin.getByRole('button', { name: 'Unlock' }).click();
   await expect(row.getByText('Locked', { exact: true })).toHaveCount(0);
 
-  await signIn(guesser, 'grace@example.com', USER_PASSWORD);
+  await signIn(guesser, 'barbara@example.com', USER_PASSWORD);
   await guesser.waitForURL((url) => !url.pathname.startsWith('/login'));
   await hydrated(guesser);
   expect(errors).toEqual([]);
