@@ -7,7 +7,7 @@ use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::Tx;
 use crate::domain::AppError;
-use crate::mail::notices::{security_notice, SecurityNotice, IF_NOT_YOU};
+use crate::mail::notices::{security_notice, SecurityNotice};
 use crate::mail::outbox;
 use crate::state::AppState;
 
@@ -24,17 +24,18 @@ pub async fn new_device(
     let now = state.clock.now();
     let link = sessions_link(state).await?;
     let mail = security_notice(&SecurityNotice {
-        to: &user.email,
-        first_name: &user.first_name,
-        subject: "New sign-in to your Roster account",
-        what: "Your Roster account was signed in to from a browser it has not used before.",
-        at: now,
-        ip: &meta.ip,
-        user_agent: &meta.user_agent,
         link_label: "See your sessions",
         link: &link,
         advice:
             "If this was not you, end that session on the page above, change your password, and tell an administrator.",
+        ..SecurityNotice::from_request(
+            &user.email,
+            &user.first_name,
+            "New sign-in to your Roster account",
+            "Your Roster account was signed in to from a browser it has not used before.",
+            now,
+            meta,
+        )
     });
     outbox::queue(&mut **tx, &mail, now).await?;
     Ok(())
@@ -51,18 +52,15 @@ pub async fn report(state: &AppState, user: &UserRecord, meta: &RequestMeta) -> 
         "{attempts} failed sign-in attempts to your account in the last hour. Until the attempts stop, \
          sign-ins to it from browsers that have not signed in to it before are slowed down; yours still work."
     );
-    let mail = security_notice(&SecurityNotice {
-        to: &user.email,
-        first_name: &user.first_name,
-        subject: "Failed sign-in attempts to your Roster account",
-        what: &what,
-        at: now,
-        ip: &meta.ip,
-        user_agent: &meta.user_agent,
-        link_label: "",
-        link: "",
-        advice: IF_NOT_YOU,
-    });
+    let subject = "Failed sign-in attempts to your Roster account";
+    let mail = security_notice(&SecurityNotice::from_request(
+        &user.email,
+        &user.first_name,
+        subject,
+        &what,
+        now,
+        meta,
+    ));
     let details = serde_json::json!({
         "failed_attempts": attempts,
         "window_minutes": window_minutes,

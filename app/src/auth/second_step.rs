@@ -12,7 +12,7 @@ use super::SignInOutcome;
 use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::domain::{AppError, UserStatus};
-use crate::mail::notices::{security_notice, SecurityNotice, IF_NOT_YOU};
+use crate::mail::notices::{security_notice, SecurityNotice};
 use crate::mail::outbox;
 use crate::state::AppState;
 use crate::two_factor::service::{consume, SecondFactor, TypedCode, WRONG_CODE};
@@ -157,18 +157,15 @@ async fn recovery_code_used(
     };
     activity::record(&mut **tx, &entry).await?;
     let what = format!("A recovery code was used to sign in to your Roster account. {left} recovery codes are left.");
-    let mail = security_notice(&SecurityNotice {
-        to: &user.email,
-        first_name: &user.first_name,
-        subject: "A recovery code was used to sign in",
-        what: &what,
-        at: now,
-        ip: &meta.ip,
-        user_agent: &meta.user_agent,
-        link_label: "",
-        link: "",
-        advice: IF_NOT_YOU,
-    });
+    let subject = "A recovery code was used to sign in";
+    let mail = security_notice(&SecurityNotice::from_request(
+        &user.email,
+        &user.first_name,
+        subject,
+        &what,
+        now,
+        meta,
+    ));
     outbox::queue(&mut **tx, &mail, now).await?;
     Ok(())
 }

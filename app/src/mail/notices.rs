@@ -23,6 +23,32 @@ pub struct SecurityNotice<'a> {
     pub advice: &'a str,
 }
 
+impl<'a> SecurityNotice<'a> {
+    /// A notice about something done by the request `meta` describes, with no link and the
+    /// usual advice ([`IF_NOT_YOU`]); set `link`, `link_label` or `advice` with `..` to change them.
+    pub fn from_request(
+        to: &'a str,
+        first_name: &'a str,
+        subject: &'a str,
+        what: &'a str,
+        at: i64,
+        meta: &'a crate::context::RequestMeta,
+    ) -> Self {
+        SecurityNotice {
+            to,
+            first_name,
+            subject,
+            what,
+            at,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+            link_label: "",
+            link: "",
+            advice: IF_NOT_YOU,
+        }
+    }
+}
+
 /// What to do when a change to the account was not its owner's doing.
 pub const IF_NOT_YOU: &str =
     "If this was not you, reset your password now and tell an administrator: someone may have your password.";

@@ -90,16 +90,17 @@ async fn send_link(state: &AppState, email: &str, meta: &RequestMeta) -> Result<
     let link = reset_url(&base_url, &token);
     // The bodies carry a placeholder; the link is sealed, so the outbox holds no working link.
     let mail = security_notice(&SecurityNotice {
-        to: &user.email,
-        first_name: &user.first_name,
-        subject: "Reset your Roster password",
-        what: "Someone, probably you, asked to reset the password of your Roster account. The link below works once, for 30 minutes.",
-        at: now,
-        ip: &meta.ip,
-        user_agent: &meta.user_agent,
         link_label: "Reset your password",
         link: LINK_PLACEHOLDER,
         advice: NOT_YOU_LINK,
+        ..SecurityNotice::from_request(
+            &user.email,
+            &user.first_name,
+            "Reset your Roster password",
+            "Someone, probably you, asked to reset the password of your Roster account. The link below works once, for 30 minutes.",
+            now,
+            meta,
+        )
     });
     let extras = Extras {
         link: Some(&link),
@@ -245,16 +246,15 @@ pub async fn reset_password(state: &AppState, form: PasswordReset, meta: &Reques
     let entry = Entry::new_account(now, user.id, &name, &user.email, "auth.password_reset", meta, details);
     activity::record(&mut *tx, &entry).await?;
     let mail = security_notice(&SecurityNotice {
-        to: &user.email,
-        first_name: &user.first_name,
-        subject: "Your Roster password was changed",
-        what: "The password of your Roster account was changed through a password reset link, and every session of yours was signed out.",
-        at: now,
-        ip: &meta.ip,
-        user_agent: &meta.user_agent,
-        link_label: "",
-        link: "",
         advice: NOT_YOU_CHANGED,
+        ..SecurityNotice::from_request(
+            &user.email,
+            &user.first_name,
+            "Your Roster password was changed",
+            "The password of your Roster account was changed through a password reset link, and every session of yours was signed out.",
+            now,
+            meta,
+        )
     });
     outbox::queue(&mut *tx, &mail, now).await?;
     tx.commit().await?;

@@ -10,7 +10,7 @@ use crate::context::Ctx;
 use crate::crypto;
 use crate::db::Tx;
 use crate::domain::{AppError, FieldError};
-use crate::mail::notices::{security_notice, SecurityNotice, IF_NOT_YOU};
+use crate::mail::notices::{security_notice, SecurityNotice};
 use crate::mail::outbox;
 use crate::state::AppState;
 use crate::users::accounts;
@@ -401,18 +401,9 @@ async fn notify(
     subject: &str,
     what: &str,
 ) -> Result<(), AppError> {
-    let mail = security_notice(&SecurityNotice {
-        to,
-        first_name,
-        subject,
-        what,
-        at: ctx.now,
-        ip: &ctx.meta.ip,
-        user_agent: &ctx.meta.user_agent,
-        link_label: "",
-        link: "",
-        advice: IF_NOT_YOU,
-    });
+    let mail = security_notice(&SecurityNotice::from_request(
+        to, first_name, subject, what, ctx.now, &ctx.meta,
+    ));
     outbox::queue(&mut **tx, &mail, ctx.now).await?;
     Ok(())
 }
