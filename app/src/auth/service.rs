@@ -300,21 +300,13 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         });
     };
     let now = state.clock.now();
-    let idle_minutes = settings::int_or(
-        session.idle_timeout_setting.as_deref(),
-        settings::DEFAULT_IDLE_TIMEOUT_MINUTES,
-    );
-    let absolute_hours = settings::int_or(
-        session.absolute_timeout_setting.as_deref(),
-        settings::DEFAULT_ABSOLUTE_TIMEOUT_HOURS,
-    );
-    // `expires_at` holds the limit in force at sign-in; the current setting applies too, so
-    // shortening it ends existing sessions at their next request.
+    // The timeouts in force now apply to sessions that already exist (see `timeouts::clock`).
+    let clock = super::timeouts::clock(&session, session.last_seen_at, now);
     let ended = if session.user.status != UserStatus::Active {
         Some(SignOutReason::Disabled)
-    } else if now >= session.expires_at || now >= session.created_at + absolute_hours * 3600 {
+    } else if now >= clock.absolute_deadline {
         Some(SignOutReason::Expired)
-    } else if now - session.last_seen_at >= idle_minutes * 60 {
+    } else if now >= clock.idle_deadline {
         Some(SignOutReason::Idle)
     } else {
         None
@@ -324,10 +316,14 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         return Ok(Viewer::Anonymous { reason: Some(reason) });
     }
     // Idle time is tracked to the minute; skipping the write otherwise keeps reads cheap.
-    if now - session.last_seen_at >= 60 {
+    let last_seen_at = if now - session.last_seen_at >= super::LAST_SEEN_EVERY_SECS {
         store::touch_session(pool, session.session_id, now).await?;
-    }
+        now
+    } else {
+        session.last_seen_at
+    };
     let mut me = me(&session.user, &session.group_roles)?;
+    me.session = Some(super::timeouts::clock(&session, last_seen_at, now));
     if session.enrol_only {
         me.enrol_only = true;
         me.permissions.clear();
@@ -363,6 +359,7 @@ fn me(user: &UserRecord, group_roles: &[Role]) -> Result<Me, AppError> {
         role,
         permissions: effective_permissions(role, group_roles),
         enrol_only: false,
+        session: None,
     })
 }
 
