@@ -92,12 +92,7 @@ pub fn SessionTimer(clock: Option<SessionClock>) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let warning = Memo::new(move |_| deadlines.get().and_then(|d| d.warning(now.get())));
     let warning_open = Memo::new(move |_| warning.get().is_some());
-    let limit_at = Memo::new(move |_| {
-        deadlines
-            .get()
-            .filter(|d| d.limit_near(now.get()))
-            .map(|d| d.absolute)
-    });
+    let limit_at = Memo::new(move |_| deadlines.get().filter(|d| d.limit_near(now.get())).map(|d| d.absolute));
 
     #[cfg(feature = "hydrate")]
     {
@@ -367,11 +362,7 @@ mod browser {
             let result = crate::auth::api::stay_signed_in().await;
             STAYING.set(false);
             match result {
-                Ok(clock) => extend(
-                    deadlines,
-                    Deadlines::from_server(clock, js_sys::Date::now()).idle,
-                    true,
-                ),
+                Ok(clock) => extend(deadlines, Deadlines::from_server(clock, js_sys::Date::now()).idle, true),
                 // The session ended meanwhile (signed out elsewhere, access disabled): the page
                 // load takes the user to the login page, which says why.
                 Err(_) => {

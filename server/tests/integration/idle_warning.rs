@@ -85,7 +85,11 @@ async fn stay_signed_in_refuses_callers_without_a_live_session(app: TestApp) {
     let late = app.call("auth/stay-signed-in", &[], Some(&analyst)).await;
     assert_eq!(late.status, StatusCode::UNAUTHORIZED, "{late:?}");
     let idle = app.get("/", Some(&analyst)).await;
-    assert_eq!(idle.header("location"), Some("/login?next=/"), "the session is gone: {idle:?}");
+    assert_eq!(
+        idle.header("location"),
+        Some("/login?next=/"),
+        "the session is gone: {idle:?}"
+    );
     // The same for a disabled user.
     let admin = app
         .login(crate::common::ADMIN_EMAIL, crate::common::ADMIN_PASSWORD)
@@ -114,14 +118,18 @@ async fn a_countdown_that_ran_out_ends_the_session_and_says_why(app: TestApp) {
         ended.header("location"),
         Some("/login?reason=idle&next=/settings/users%3Fq%3Dann%20smith")
     );
-    assert_eq!(ended.session_set_cookie().map(|c| c.starts_with("roster_session=;")), Some(true));
+    assert_eq!(
+        ended.session_set_cookie().map(|c| c.starts_with("roster_session=;")),
+        Some(true)
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'ann@example.com'")
             .await,
         0
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.logout'").await,
+        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.logout'")
+            .await,
         1
     );
     // Without a session (the server ended it first) it still lands on the login page; `next`
@@ -138,9 +146,17 @@ async fn a_countdown_that_ran_out_ends_the_session_and_says_why(app: TestApp) {
     // Only a timeout is a reason here.
     for reason in ["disabled", "bored", ""] {
         let refused = app.call("auth/timed-out", &[("reason", reason)], Some(&admin)).await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{reason}: {refused:?}");
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{reason}: {refused:?}"
+        );
     }
-    assert_eq!(app.get("/", Some(&admin)).await.status, StatusCode::OK, "the admin is still in");
+    assert_eq!(
+        app.get("/", Some(&admin)).await.status,
+        StatusCode::OK,
+        "the admin is still in"
+    );
 }
 
 async fn the_login_page_names_the_timeout_in_force(app: TestApp) {
@@ -148,7 +164,9 @@ async fn the_login_page_names_the_timeout_in_force(app: TestApp) {
     let defaults = app.get("/login?reason=idle&next=/settings/users", None).await;
     assert_eq!(defaults.status, StatusCode::OK);
     assert!(
-        defaults.body.contains("You were signed out after 30 minutes of inactivity."),
+        defaults
+            .body
+            .contains("You were signed out after 30 minutes of inactivity."),
         "{}",
         defaults.body
     );
