@@ -103,6 +103,7 @@ test('the warning before idle sign-out: Stay signed in keeps the session, runnin
   // Signing in returns to the page the user was on.
   await hydrated(page);
   await signIn(page, ADMIN.email, ADMIN.password);
+  await page.waitForURL((url) => url.pathname === '/settings/users');
   await expect(page).toHaveURL(/\/settings\/users\?q=ada$/);
   await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
   expect(errors).toEqual([]);
@@ -173,7 +174,9 @@ test('before the absolute limit a notice says when the session ends; then the lo
   // Back to the defaults for whatever runs next.
   await hydrated(page);
   await signIn(page, ADMIN.email, ADMIN.password);
-  await expect(page).toHaveURL(/\/profile$/);
+  // (The login page's own URL ends in `next=/profile`: wait for the page itself.)
+  await page.waitForURL((url) => url.pathname === '/profile');
+  await hydrated(page);
   await saveTimeouts(page, '30', '12');
   expect(errors).toEqual([]);
   await context.close();
