@@ -75,6 +75,14 @@ impl Deadlines {
     }
 }
 
+/// Whether a request this page made (`url`, as the browser's resource timing names it) was a
+/// server-function call of this console: those are what a person did. Signing out is not.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn is_activity(origin: &str, url: &str) -> bool {
+    url.strip_prefix(origin)
+        .is_some_and(|path| path.starts_with("/api/") && !path.starts_with("/api/auth/timed-out"))
+}
+
 /// `m:ss`, as the countdown shows it.
 fn minutes_seconds(secs: i64) -> String {
     let secs = secs.max(0);
@@ -208,7 +216,7 @@ pub fn SignOutNotice() -> impl IntoView {
 /// The browser's side: the clock, activity, the other tabs, and the calls to the server.
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::{Deadlines, SessionClock, SignOutReason};
+    use super::{is_activity, Deadlines, SessionClock, SignOutReason};
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
     use std::time::Duration;
@@ -306,12 +314,6 @@ mod browser {
 
     pub fn stop() {
         RUNNING.with_borrow_mut(|running| running.take());
-    }
-
-    /// A server-function call of this page (signing out is not activity).
-    fn is_activity(origin: &str, url: &str) -> bool {
-        url.strip_prefix(origin)
-            .is_some_and(|path| path.starts_with("/api/") && !path.starts_with("/api/auth/timed-out"))
     }
 
     fn post(message: &str) {
@@ -454,6 +456,19 @@ mod tests {
         assert!(d.limit_near(1_000_000.0));
         assert_eq!(d.warning(1_200_000.0), None);
         assert_eq!(d.over(1_240_000.0), Some(SignOutReason::Expired));
+    }
+
+    #[test]
+    fn only_this_consoles_server_calls_are_activity() {
+        let origin = "https://roster.example.com";
+        assert!(is_activity(origin, "https://roster.example.com/api/users/list"));
+        assert!(is_activity(
+            origin,
+            "https://roster.example.com/api/auth/stay-signed-in"
+        ));
+        assert!(!is_activity(origin, "https://roster.example.com/api/auth/timed-out"));
+        assert!(!is_activity(origin, "https://roster.example.com/pkg/roster.wasm"));
+        assert!(!is_activity(origin, "https://elsewhere.example/api/users/list"));
     }
 
     #[test]
