@@ -303,6 +303,41 @@ run_wrk "search \"$search\" (API)" POST "/api/users/list" "$search_email" "tab=a
 run_wrk "search, a new term each time (HTML)" GET "/settings/users?tab=active&q=__TERM__" "$row_marker" "" "$terms"
 run_wrk "search, a new term each time (API)" POST "/api/users/list" '"rows":[{' "tab=active&q=__TERM__&page=1" "$terms"
 
+# --- sign-ins: throughput against the machine's argon2 limit, and the list beside them ---------
+# Correct passwords for the bench admin, from a browser that has signed in before (its device
+# cookie: no new-browser email each time). One sign-in alone gives one check's time t; the
+# machine's limit is cores / t sign-ins per second, and 32 connections should reach 90 % of it.
+# Meanwhile the users page, at 4 connections, should keep its p99 under twice its idle p99:
+# argon2 runs at most one per core, off the async runtime, so it must not starve other requests.
+say "sign-in throughput (correct passwords) and the users page beside it"
+login_body="email=bench-admin%40example.com&password=bench-Roster-pass-2026"
+curl -sS --max-time 30 -o /dev/null -D "$work/device.headers" -H "Origin: $base_url" --data "$login_body" \
+  "$base_url/api/auth/login"
+device="$(tr -d '\r' <"$work/device.headers" | sed -n 's/^[Ss]et-[Cc]ookie: roster_device=\([^;]*\).*/\1/p' | head -1)"
+[ -n "$device" ] || die "signing in set no roster_device cookie"
+sign_in_wrk() { # connections seconds -> BENCH_RESULT line
+  wrk -t1 -c"$1" -d"$2s" --timeout 10s --latency -H "Cookie: roster_device=$device" -H "Origin: $base_url" \
+    -H 'Accept: application/json' -H 'Content-Type: application/x-www-form-urlencoded' \
+    -s bench/wrk-check.lua "$base_url/api/auth/login" -- POST "" "$login_body" | grep '^BENCH_RESULT'
+}
+page_wrk() { # seconds -> BENCH_RESULT line
+  wrk -t1 -c4 -d"$1s" --timeout 10s --latency -H "$cookie" -H 'Accept: text/html' \
+    -s bench/wrk-check.lua "$base_url/settings/users?tab=active&page=$middle" -- GET "$middle_email" | grep '^BENCH_RESULT'
+}
+field() { grep -o "$1=[0-9]*" | cut -d= -f2; }
+one="$(sign_in_wrk 1 "$duration")" || die "wrk printed no result for one sign-in at a time"
+idle_page="$(page_wrk "$duration")" || die "wrk printed no result for the idle users page"
+page_wrk "$duration" >"$work/page-busy" &
+page_pid=$!
+many="$(sign_in_wrk "$connections" "$duration")" || die "wrk printed no result for parallel sign-ins"
+wait "$page_pid"
+busy_page="$(cat "$work/page-busy")"
+[ -n "$busy_page" ] || die "wrk printed no result for the users page beside sign-ins"
+for line in "$one" "$many" "$idle_page" "$busy_page"; do
+  [ "$(field non2xx <<<"$line")" = 0 ] && [ "$(field unexpected <<<"$line")" = 0 ] ||
+    die "a sign-in or page scenario had failed answers: $line"
+done
+
 # --- a burst of sign-ins ---------------------------------------------------------------------
 # 64 sign-ins at once, each for another (unknown) email, so every one costs a real argon2
 # verification (unknown emails are checked against a dummy hash). Password hashes run at most
@@ -326,6 +361,7 @@ seq 64 | xargs -P 64 -I{} curl -sS --max-time 60 -o /dev/null -w '%{http_code}\n
 burst_seconds=$(echo "$(date +%s.%N) $burst_start" | awk '{printf "%.2f", $1 - $2}')
 touch "$work/burst-done"
 wait "$burst_sampler" 2>/dev/null || true
+# Checked and refused attempts answer alike (422); 429 is "too many checks at once".
 burst_verified="$(grep -c '^422$' "$work/burst-statuses" || true)"
 burst_refused="$(grep -c '^429$' "$work/burst-statuses" || true)"
 burst_other=$((64 - burst_verified - burst_refused))
@@ -364,8 +400,17 @@ awk -v kb="$peak_anon_kb" -v pss="$peak_pss_kb" -v hwm="$peak_rss_kb" 'BEGIN {
   printf "  (peak RSS, VmHWM: %.1f MiB; it counts a memory-mapped database file once per connection)\n", hwm / 1024 }'
 awk -v b="$db_bytes" 'BEGIN { printf "database size: %.1f MiB\n", b / 1048576 }'
 awk -v kb="$burst_peak_kb" -v v="$burst_verified" -v r="$burst_refused" -v o="$burst_other" -v s="$burst_seconds" 'BEGIN {
-  printf "64 parallel sign-ins: %d verified (wrong password), %d refused by the per-address limit, %d other, in %s s; server peak %.1f MiB its own (RssAnon)\n", v, r, o, s, kb / 1024 }'
+  printf "64 parallel sign-ins: %d answered \"wrong email or password\" (checked, or refused by the per-address limit without a check), %d told to retry, %d other, in %s s; server peak %.1f MiB its own (RssAnon)\n", v, r, o, s, kb / 1024 }'
 [ "$burst_other" -eq 0 ] || failures=$((failures + 1))
+awk -v one="$(field requests <<<"$one")" -v one_us="$(field duration_us <<<"$one")" \
+  -v t_us="$(field p50_us <<<"$one")" -v many="$(field requests <<<"$many")" \
+  -v many_us="$(field duration_us <<<"$many")" -v cores="$(nproc)" -v c="$connections" 'BEGIN {
+  limit = cores / (t_us / 1e6); rate = many / (many_us / 1e6)
+  printf "sign-ins, correct password: one at a time %.1f/s (p50 %.1f ms: the argon2 limit is %d / %.1f ms = %.1f/s); %d connections: %.1f/s = %.0f %% of the limit (target >= 90 %%: %s)\n",
+    one / (one_us / 1e6), t_us / 1000, cores, t_us / 1000, limit, c, rate, 100 * rate / limit, (rate / limit >= 0.9) ? "yes" : "NO" }'
+awk -v idle="$(field p99_us <<<"$idle_page")" -v busy="$(field p99_us <<<"$busy_page")" 'BEGIN {
+  printf "users page p99 at 4 connections: idle %.2f ms, beside the sign-ins %.2f ms = %.2fx (target < 2x: %s)\n",
+    idle / 1000, busy / 1000, busy / idle, (busy < 2 * idle) ? "yes" : "NO" }'
 if [ "$failures" -gt 0 ]; then
   echo "bench: $failures scenario(s) had non-2xx answers, wrong pages, socket errors or timeouts (counted in non-2xx), or no answer at all" >&2
   exit 1

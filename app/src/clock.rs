@@ -7,19 +7,32 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     offset: Arc<AtomicI64>,
+    /// When set (non-zero), the time the clock stands still at, before `offset`.
+    frozen_at: Arc<AtomicI64>,
 }
 
 impl Clock {
     pub fn now(&self) -> i64 {
-        let system = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
-        system + self.offset.load(Ordering::Relaxed)
+        let frozen = self.frozen_at.load(Ordering::Relaxed);
+        let base = if frozen != 0 { frozen } else { system_now() };
+        base + self.offset.load(Ordering::Relaxed)
+    }
+
+    /// Stops this clock (and every clone of it) at the current time: from then on only
+    /// [`Clock::advance`] moves it, for tests whose steps must fall within one second.
+    pub fn freeze(&self) {
+        self.frozen_at.store(system_now(), Ordering::Relaxed);
     }
 
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, seconds: i64) {
         self.offset.fetch_add(seconds, Ordering::Relaxed);
     }
+}
+
+fn system_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
 }

@@ -12,6 +12,8 @@ use leptos_axum::ResponseOptions;
 pub struct RequestMeta {
     pub ip: String,
     pub user_agent: String,
+    /// The browser's device cookie (see `auth::devices`), if it sent one.
+    pub device: Option<String>,
 }
 
 pub fn app_state() -> Result<AppState, AppError> {
@@ -61,7 +63,10 @@ pub fn request_meta() -> RequestMeta {
         .and_then(|v| v.to_str().ok())
         .map(|ua| ua.chars().take(300).collect())
         .unwrap_or_default();
-    RequestMeta { ip, user_agent }
+    let device = app_state()
+        .ok()
+        .and_then(|state| session_token_in(&parts.headers, state.config.device_cookie()));
+    RequestMeta { ip, user_agent, device }
 }
 
 /// The session cookie's value, if the request carries one.

@@ -51,9 +51,25 @@ pub fn open(key: &[u8; 32], purpose: &str, sealed: &str) -> Option<String> {
     String::from_utf8(plain).ok()
 }
 
+/// A value that tells whether two servers hold the same key, without revealing it: an
+/// HMAC-SHA256 of a fixed label.
+pub fn key_check(key: &[u8; 32]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"roster instance key check v1");
+    hex::encode(mac.finalize().into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_checks_differ_by_key_only() {
+        assert_eq!(key_check(&[1u8; 32]), key_check(&[1u8; 32]));
+        assert_ne!(key_check(&[1u8; 32]), key_check(&[2u8; 32]));
+        assert_eq!(key_check(&[1u8; 32]).len(), 64);
+    }
 
     #[test]
     fn round_trips_and_refuses_other_keys_purposes_and_tampering() {

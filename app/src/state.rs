@@ -83,6 +83,15 @@ impl RuntimeConfig {
             "roster_session"
         }
     }
+
+    /// The device cookie's name (see `auth::devices`), prefixed as the session cookie's is.
+    pub fn device_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-roster_device"
+        } else {
+            "roster_device"
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,5 +1,5 @@
 -- Sessions and sign-in management: browsers an account has signed in from, the account's
--- sign-in history, and the last attempt of a limit window (for the growing per-email delay).
+-- sign-in history, and what the growing per-email delay needs.
 
 -- A browser that has signed in to an account: the hash of its long-lived device cookie. A
 -- known device keeps its own sign-in budget while the account's email is under attack, and a
@@ -27,6 +27,10 @@ CREATE TABLE sign_in_history (
 CREATE INDEX sign_in_history_user_at ON sign_in_history (user_id, at);
 CREATE INDEX sign_in_history_at ON sign_in_history (at);
 
--- When the window's last attempt came: the per-email limit slows guesses down (a growing
--- delay between attempts) instead of locking the account.
-ALTER TABLE attempt_limits ADD COLUMN last_hit_at BIGINT NOT NULL DEFAULT 0;
+-- The per-email limit slows guesses down (a growing delay between admitted attempts) instead
+-- of locking the account: the earliest time the next attempt is admitted, which attempt was
+-- admitted last (the one statement that counts an attempt marks it, so it alone knows it got
+-- in), and how many were refused in the window (the first refusal is the one recorded).
+ALTER TABLE attempt_limits ADD COLUMN next_attempt_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE attempt_limits ADD COLUMN admitted_by TEXT;
+ALTER TABLE attempt_limits ADD COLUMN refusals BIGINT NOT NULL DEFAULT 0;

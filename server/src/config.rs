@@ -22,6 +22,8 @@ pub struct Config {
     pub log: LogConfig,
     /// `ROSTER_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ROSTER_DB_MAX_CONNECTIONS`: the database pool's size (default: by the machine's cores).
+    pub db_max_connections: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -95,6 +97,16 @@ impl Config {
             }
             None => Vec::new(),
         };
+        let db_max_connections = match get("ROSTER_DB_MAX_CONNECTIONS") {
+            Some(n) => Some(
+                n.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| bad("ROSTER_DB_MAX_CONNECTIONS", "must be a whole number from 1 to 1000"))?,
+            ),
+            None => None,
+        };
         Ok(Config {
             site_addr,
             site_root,
@@ -104,6 +116,7 @@ impl Config {
             secret_key,
             log,
             trusted_proxies,
+            db_max_connections,
         })
     }
 }

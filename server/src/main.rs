@@ -88,7 +88,7 @@ async fn migrate(config: &Config) -> Result<Db, String> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| format!("cannot create ROSTER_DATA_DIR {}: {e}", config.data_dir.display()))?;
     }
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect_with(&config.database_url, config.db_max_connections)
         .await
         .map_err(|e| format!("cannot open the database (DATABASE_URL): {e}"))?;
     db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
@@ -107,6 +107,10 @@ async fn open_state(config: &Config) -> Result<app::state::AppState, String> {
         }
     };
     let db = migrate(config).await?;
+    let now = Clock::default().now();
+    app::settings::service::check_instance_key(&db, &secret_key, now)
+        .await
+        .map_err(|e| format!("ROSTER_SECRET_KEY: {e}"))?;
     let leptos_options = server::leptos_options(config.site_addr, &config.site_root);
     Ok(server::app_state(server::ServerParts {
         leptos_options,

@@ -25,7 +25,7 @@ pub async fn register_first_admin(#[server(flatten)] form: super::Registration) 
     respond(async {
         let state = app_state()?;
         let cookie = super::service::register_first_admin(&state, form, &request_meta()).await?;
-        set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
+        set_sign_in_cookies(&state, &cookie).await?;
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -111,7 +111,7 @@ fn challenge_cookie(state: &crate::state::AppState) -> &'static str {
 #[cfg(feature = "ssr")]
 async fn land(state: &crate::state::AppState, signed_in: super::service::SignIn, next: &str) -> Result<(), AppError> {
     if let super::service::SignIn::Session { cookie, enrol_only } = signed_in {
-        set_session_cookie(state, &cookie.token, cookie.max_age_secs).await?;
+        set_sign_in_cookies(state, &cookie).await?;
         leptos_axum::redirect(if enrol_only {
             crate::two_factor::ENROL_PATH
         } else {
@@ -213,10 +213,22 @@ pub async fn change_password(#[server(flatten)] form: super::PasswordChange) -> 
         let token = session_token().ok_or(AppError::Unauthenticated)?;
         let state = app_state()?;
         let (cookie, ended) = super::service::change_password(&state, &token, form, &request_meta()).await?;
-        set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
+        set_sign_in_cookies(&state, &cookie).await?;
         Ok(ended)
     })
     .await
+}
+
+/// The cookies of a new session: the session's, and the browser's device cookie (renewed for
+/// its full lifetime at each sign-in).
+#[cfg(feature = "ssr")]
+pub(crate) async fn set_sign_in_cookies(
+    state: &crate::state::AppState,
+    cookie: &super::service::NewSessionCookie,
+) -> Result<(), AppError> {
+    set_session_cookie(state, &cookie.token, cookie.max_age_secs).await?;
+    let device_secs = super::devices::DEVICE_DAYS * 86_400;
+    set_cookie(state, state.config.device_cookie(), &cookie.device.token, device_secs).await
 }
 
 #[cfg(feature = "ssr")]

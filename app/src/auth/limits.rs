@@ -10,7 +10,22 @@
 
 use super::store::{self, EndedWindow};
 use crate::activity::store::{self as activity, Entry};
+use crate::context::RequestMeta;
 use crate::state::AppState;
+
+/// What happens to attempts beyond a limit's `max` in its window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Over {
+    /// Refused until the window ends.
+    Refuse,
+    /// Admitted one at a time, each [`SLOW_DELAYS`] after the last admitted one: guessing
+    /// slows to a crawl, but the owner is never locked out for good.
+    Slow,
+}
+
+/// Seconds between admitted attempts beyond a slowed limit's `max`: the first, the second, …,
+/// and every one after.
+pub const SLOW_DELAYS: [i64; 6] = [1, 2, 4, 8, 16, 30];
 
 /// One kind of limit: at most `max` attempts per key in a fixed window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,25 +33,46 @@ pub struct Limit {
     pub scope: &'static str,
     pub max: i64,
     pub window_secs: i64,
+    pub over: Over,
 }
 
-/// Failed sign-ins (and own-password confirmations) for one email.
+/// Failed sign-ins (and own-password confirmations) for one email from one client network
+/// (an IPv4 /24, an IPv6 /64): an attacker's network is refused without touching anyone else's.
+pub const PER_EMAIL_NETWORK: Limit = Limit {
+    scope: "email_net",
+    max: 10,
+    window_secs: 15 * 60,
+    over: Over::Refuse,
+};
+/// Failed sign-ins for one email from every network together: slowed, not refused, so that
+/// nobody can lock the owner out by guessing wrong on purpose.
 pub const PER_EMAIL: Limit = Limit {
     scope: "email",
     max: 10,
+    window_secs: 3600,
+    over: Over::Slow,
+};
+/// Failed sign-ins for one email from a browser that has signed in to that account before
+/// (its device cookie): it keeps this budget of its own while the email is under attack.
+pub const PER_DEVICE: Limit = Limit {
+    scope: "device",
+    max: 10,
     window_secs: 15 * 60,
+    over: Over::Refuse,
 };
 /// Failed sign-ins from one client address, whatever the email.
 pub const PER_ADDRESS: Limit = Limit {
     scope: "ip",
     max: 50,
     window_secs: 15 * 60,
+    over: Over::Refuse,
 };
 /// Test emails one admin may send.
 pub const MAIL_TESTS: Limit = Limit {
     scope: "mail_test",
     max: 5,
     window_secs: 60,
+    over: Over::Refuse,
 };
 
 /// "Forgot password?" requests for one email: beyond it the answer is the same, and nothing is
@@ -45,18 +81,22 @@ pub const PASSWORD_RESETS: Limit = Limit {
     scope: "password_reset",
     max: 3,
     window_secs: 3600,
+    over: Over::Refuse,
 };
 /// "Forgot password?" requests from one client address, whatever the email.
 pub const PASSWORD_RESETS_PER_ADDRESS: Limit = Limit {
     scope: "password_reset_ip",
     max: 30,
     window_secs: 3600,
+    over: Over::Refuse,
 };
 
 /// Attempts counted against their limits, to give back if the attempt succeeds.
 #[must_use]
 pub struct Reservation {
     counted: Vec<(Limit, String)>,
+    /// This attempt took a slowed limit past its `max`: the account's email is under attack.
+    pub started_slowing: bool,
 }
 
 /// Whether the attempt may go ahead.
@@ -69,28 +109,88 @@ pub enum Admission {
     },
 }
 
+/// The limits one sign-in attempt for `email` counts against. A browser that has signed in to
+/// this account before has a budget of its own; any other counts against its network's, the
+/// email's (slowed) and its address's.
+pub async fn sign_in_keys(
+    state: &AppState,
+    email: &str,
+    meta: &RequestMeta,
+) -> Result<Vec<(Limit, String)>, sqlx::Error> {
+    if let Some(device) = meta.device.as_deref() {
+        let device_hash = super::secrets::token_hash(device);
+        if super::devices::is_known_for_email(&state.db.pool, email, &device_hash).await? {
+            return Ok(vec![(PER_DEVICE, format!("{email} {device_hash}"))]);
+        }
+    }
+    // The slowed limit last: an attempt the others refuse does not take its turn.
+    Ok(vec![
+        (PER_EMAIL_NETWORK, format!("{email} {}", network_of(&meta.ip))),
+        (PER_ADDRESS, meta.ip.clone()),
+        (PER_EMAIL, email.to_string()),
+    ])
+}
+
+/// The client's network: its IPv4 /24 or IPv6 /64 (one household or office), or the address
+/// as given when it does not parse.
+pub fn network_of(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Err(_) => ip.to_string(),
+    }
+}
+
 /// Counts one attempt against each `(limit, key)` (empty keys are skipped: an unknown client
 /// address is no key). Every count stands, even when a later one refuses: a refused attempt is
-/// still an attempt.
-pub async fn reserve(state: &AppState, keys: &[(Limit, &str)]) -> Result<Admission, sqlx::Error> {
+/// still an attempt. An attempt already refused does not take a slowed limit's turn, though:
+/// an attacker refused by their own network's limit leaves the email's next slot to others.
+pub async fn reserve<K: AsRef<str>>(state: &AppState, keys: &[(Limit, K)]) -> Result<Admission, sqlx::Error> {
     let now = state.clock.now();
     let mut counted = Vec::new();
     let mut refused = None;
-    for &(limit, key) in keys.iter().filter(|(_, key)| !key.is_empty()) {
+    let mut started_slowing = false;
+    for (limit, key) in keys
+        .iter()
+        .map(|(l, k)| (*l, k.as_ref()))
+        .filter(|(_, key)| !key.is_empty())
+    {
+        if limit.over == Over::Slow && refused.is_some() {
+            continue;
+        }
         let cutoff = now - limit.window_secs;
         for ended in store::take_ended_windows(&state.db.pool, limit.scope, cutoff, Some(key)).await? {
-            log_refusals(state, limit, &ended).await?;
+            log_refusals(&state.db.pool, now, limit, &ended).await?;
         }
-        let hits = store::count_attempt(&state.db.pool, limit.scope, key, now, cutoff).await?;
+        let (admitted, first_refusal) = match limit.over {
+            Over::Refuse => {
+                let hits = store::count_attempt(&state.db.pool, limit.scope, key, now, cutoff).await?;
+                (hits <= limit.max, hits == limit.max + 1)
+            }
+            Over::Slow => {
+                let counted = store::count_slowed_attempt(&state.db.pool, limit, key, now, cutoff).await?;
+                started_slowing |= counted.admitted && counted.hits - counted.refusals == limit.max + 1;
+                (counted.admitted, counted.refusals == 1)
+            }
+        };
         counted.push((limit, key.to_string()));
-        if hits > limit.max && refused.is_none() {
+        if !admitted && refused.is_none() {
             refused = Some(Admission::Refused {
                 limit,
-                first: hits == limit.max + 1,
+                first: first_refusal,
             });
         }
     }
-    Ok(refused.unwrap_or(Admission::Reserved(Reservation { counted })))
+    Ok(refused.unwrap_or(Admission::Reserved(Reservation {
+        counted,
+        started_slowing,
+    })))
 }
 
 /// Gives the reserved attempts back: the attempt turned out not to be a failure.
@@ -106,13 +206,65 @@ pub fn keep(reservation: Reservation) {
     drop(reservation.counted);
 }
 
-/// Ends the sign-in counter of this email (a password reset, `roster admin … --unlock`). Its
-/// refusals are logged as when the window ends by itself.
+/// Ends every sign-in counter of this email: the email's own, its networks' and its known
+/// devices' (a password reset, `roster admin … --unlock`). Refusals are logged as when a
+/// window ends by itself.
 pub async fn clear(state: &AppState, email: &str) -> Result<(), sqlx::Error> {
-    for ended in store::take_ended_windows(&state.db.pool, PER_EMAIL.scope, i64::MAX, Some(email)).await? {
-        log_refusals(state, PER_EMAIL, &ended).await?;
+    let mut tx = state.db.begin().await?;
+    clear_in(&mut tx, state.clock.now(), email).await?;
+    tx.commit().await
+}
+
+/// [`clear`] inside a transaction (an admin's Unlock). Returns whether the email was locked
+/// (see [`locked_among`]).
+pub async fn clear_in(tx: &mut crate::db::Tx<'_>, now: i64, email: &str) -> Result<bool, sqlx::Error> {
+    let mut was_locked = false;
+    for (scope, ended) in store::take_windows_of_email(&mut **tx, email).await? {
+        let Some(limit) = email_limit(&scope) else { continue };
+        was_locked |= holds_back(limit, &ended, now);
+        log_refusals(&mut **tx, now, limit, &ended).await?;
     }
-    Ok(())
+    Ok(was_locked)
+}
+
+/// The limits kept per email (keyed by the email, or "email …").
+fn email_limit(scope: &str) -> Option<Limit> {
+    [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE]
+        .into_iter()
+        .find(|l| l.scope == scope)
+}
+
+/// Which of these emails are locked now: some window of theirs refuses or slows down their
+/// sign-ins (from some network, from a known browser, or from everywhere). The users list
+/// marks them, and Unlock clears them.
+pub async fn locked_among<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    exec: E,
+    emails: &[&str],
+    now: i64,
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let longest = [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE]
+        .map(|l| l.window_secs)
+        .into_iter()
+        .max()
+        .unwrap_or_default();
+    let windows = store::windows_of_emails(exec, emails, now - longest).await?;
+    Ok(windows
+        .iter()
+        .filter(|(scope, window)| email_limit(scope).is_some_and(|limit| holds_back(limit, window, now)))
+        .filter_map(|(_, window)| {
+            let email = window.key.split(' ').next().unwrap_or_default();
+            emails.iter().find(|e| **e == email).map(|e| e.to_string())
+        })
+        .collect())
+}
+
+/// Whether this window is holding sign-ins back now: refusing them, or slowing them down.
+pub fn holds_back(limit: Limit, window: &EndedWindow, now: i64) -> bool {
+    let admitted = match limit.over {
+        Over::Refuse => window.hits,
+        Over::Slow => window.hits - window.refusals,
+    };
+    admitted > limit.max && window.window_start > now - limit.window_secs
 }
 
 /// Removes every window that has passed (logging its refusals) and sessions past their
@@ -123,6 +275,8 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
     let mut report = PruneReport::default();
     for limit in [
         PER_EMAIL,
+        PER_EMAIL_NETWORK,
+        PER_DEVICE,
         PER_ADDRESS,
         MAIL_TESTS,
         PASSWORD_RESETS,
@@ -130,7 +284,7 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
     ] {
         let ended = store::take_ended_windows(&state.db.pool, limit.scope, now - limit.window_secs, None).await?;
         for window in &ended {
-            log_refusals(state, limit, window).await?;
+            log_refusals(&state.db.pool, now, limit, window).await?;
         }
         report.windows += ended.len() as u64;
     }
@@ -144,6 +298,8 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
     report.sessions = store::delete_expired_sessions(&state.db.pool, now, started_cutoff).await?;
     super::challenges::delete_expired(&state.db.pool, now).await?;
     crate::two_factor::store::delete_expired_enrolments(&state.db.pool, now).await?;
+    report.history = super::history::prune(&state.db.pool, now).await?;
+    super::devices::prune(&state.db.pool, now).await?;
     Ok(report)
 }
 
@@ -152,19 +308,31 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
 pub struct PruneReport {
     pub windows: u64,
     pub sessions: u64,
+    /// Sign-in history entries past their retention.
+    pub history: u64,
 }
 
 /// One activity entry for the refusals of a sign-in window beyond its first (which was logged
 /// when it happened).
-async fn log_refusals(state: &AppState, limit: Limit, window: &EndedWindow) -> Result<(), sqlx::Error> {
-    let unlogged = window.hits - limit.max - 1;
+async fn log_refusals<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    exec: E,
+    now: i64,
+    limit: Limit,
+    window: &EndedWindow,
+) -> Result<(), sqlx::Error> {
+    let unlogged = match limit.over {
+        Over::Refuse => window.hits - limit.max - 1,
+        Over::Slow => window.refusals - 1,
+    };
     // Only sign-in windows: the others refuse nothing a person should look into.
-    if unlogged <= 0 || ![PER_EMAIL, PER_ADDRESS].contains(&limit) {
+    if unlogged <= 0 || ![PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE, PER_ADDRESS].contains(&limit) {
         return Ok(());
     }
+    // Keys are "email", "email network", "email device" or an address.
     let (actor_email, ip) = match limit.scope {
-        "email" => (window.key.as_str(), ""),
-        _ => ("", window.key.as_str()),
+        "ip" => ("", window.key.as_str()),
+        "email_net" => window.key.split_once(' ').unwrap_or((window.key.as_str(), "")),
+        _ => (window.key.split(' ').next().unwrap_or_default(), ""),
     };
     let details = serde_json::json!({
         "reason": "too many failed attempts",
@@ -174,9 +342,9 @@ async fn log_refusals(state: &AppState, limit: Limit, window: &EndedWindow) -> R
         "limit": limit.scope,
     });
     activity::record(
-        &state.db.pool,
+        exec,
         &Entry {
-            at: state.clock.now(),
+            at: now,
             actor_email,
             action: "auth.login_refused",
             object_type: "session",

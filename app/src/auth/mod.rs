@@ -1,5 +1,7 @@
 //! Setup (first administrator), sign-in, sessions, sign-out and the current user.
 
+#[cfg(feature = "ssr")]
+pub mod alerts;
 pub mod api;
 pub mod code_page;
 pub mod idle;
@@ -8,6 +10,8 @@ pub mod view;
 
 #[cfg(feature = "ssr")]
 pub mod challenges;
+#[cfg(feature = "ssr")]
+pub mod devices;
 #[cfg(feature = "ssr")]
 pub mod history;
 #[cfg(feature = "ssr")]

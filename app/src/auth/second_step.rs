@@ -4,10 +4,11 @@
 //! same limits as wrong passwords, and five of them end the challenge.
 
 use super::challenges::{self, NewChallenge};
-use super::limits::{self, Admission, PER_ADDRESS, PER_EMAIL};
+use super::limits::{self, Admission};
 use super::secrets::{random_token, token_hash};
-use super::service::{finish_sign_in, full_name, log_login, SignIn};
+use super::service::{failed_attempt, finish_sign_in, full_name, log_login, record_attempt, SignIn};
 use super::store;
+use super::SignInOutcome;
 use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::domain::{AppError, UserStatus};
@@ -78,20 +79,31 @@ pub async fn complete(
         challenges::take(pool, challenge.id).await?;
         return Err(AppError::AccessDisabled);
     }
-    let reservation = match limits::reserve(state, &[(PER_EMAIL, &user.email), (PER_ADDRESS, &meta.ip)]).await? {
+    let keys = limits::sign_in_keys(state, &user.email, meta).await?;
+    let reservation = match limits::reserve(state, &keys).await? {
         Admission::Reserved(reservation) => reservation,
-        Admission::Refused { .. } => {
+        Admission::Refused { first, .. } => {
             challenges::take(pool, challenge.id).await?;
+            if first {
+                record_attempt(state, Some(&user), &user.email, SignInOutcome::RateLimited, meta).await?;
+            }
             return Err(AppError::RateLimited(
-                "Too many failed sign-in attempts. Wait 15 minutes and try again.".into(),
+                "Too many failed sign-in attempts. Sign in again in a minute.".into(),
             ));
         }
     };
     let mut tx = state.db.begin().await?;
     let Some(factor) = consume(state, &mut tx, user.id, &code, now).await? else {
         drop(tx);
-        limits::keep(reservation);
-        log_login(state, Some(&user), &user.email, false, "wrong 2FA code", meta).await?;
+        failed_attempt(
+            state,
+            reservation,
+            Some(&user),
+            &user.email,
+            SignInOutcome::WrongCode,
+            meta,
+        )
+        .await?;
         if challenges::count_failure(pool, challenge.id).await? >= MAX_WRONG_CODES {
             challenges::take(pool, challenge.id).await?;
             return Err(AppError::Conflict(TOO_MANY_CODES.into()));
@@ -111,7 +123,7 @@ pub async fn complete(
     };
     tx.commit().await?;
     limits::release(state, reservation).await?;
-    if recovery_codes_left.is_some() {
+    if recovery_codes_left.is_some() || signed_in.from_new_device() {
         state.mail.wake_worker();
     }
     log_login(state, Some(&user), &user.email, true, "", meta).await?;

@@ -80,13 +80,48 @@ pub async fn hash_password(password: String) -> Result<String, HashingBusy> {
 /// tell whether the account exists.
 pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, HashingBusy> {
     with_hashing_slot(move || {
+        let started = std::time::Instant::now();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        hasher().verify_password(password.as_bytes(), &parsed).is_ok()
+        let verified = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
+        note_check_time(started.elapsed());
+        verified
     })
     .await
+}
+
+/// A running average of one password check's duration, in microseconds (0 until the first).
+static CHECK_MICROS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn note_check_time(took: std::time::Duration) {
+    use std::sync::atomic::Ordering;
+    let took = took.as_micros().min(u128::from(u64::MAX)) as u64;
+    let _ = CHECK_MICROS.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |avg| {
+        Some(if avg == 0 { took } else { (avg * 7 + took) / 8 })
+    });
+}
+
+/// Waits about as long as checking a password takes, without the work: an answer that needs
+/// no check (a refused attempt) then takes as long as one that did.
+pub async fn pause_like_a_password_check() {
+    let micros = CHECK_MICROS.load(std::sync::atomic::Ordering::Relaxed);
+    // Before any check was timed, a typical figure for these argon2 parameters.
+    let pause = if micros == 0 {
+        std::time::Duration::from_millis(50)
+    } else {
+        std::time::Duration::from_micros(micros)
+    };
+    tokio::time::sleep(pause).await;
+}
+
+/// Whether `value` looks like a [`random_token`] (what a browser sends back may be anything).
+pub fn is_token(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn dummy_hash() -> &'static str {

@@ -1,10 +1,10 @@
 //! (ssr) Authentication rules: first-admin registration, sign-in with brute-force limits,
 //! session validation with idle and absolute timeouts, sign-out. No HTTP here.
 
-use super::limits::{self, Admission, PER_ADDRESS, PER_EMAIL};
-use super::secrets::{hash_password, random_token, token_hash, verify_password};
+use super::limits::{self, Admission, Reservation, PER_EMAIL};
+use super::secrets::{hash_password, pause_like_a_password_check, random_token, token_hash, verify_password};
 use super::store::{self, NewSession, UserRecord};
-use super::{Me, PasswordChange, Registration, SignOutReason, Viewer};
+use super::{Me, PasswordChange, Registration, SignInOutcome, SignOutReason, Viewer};
 use crate::activity::store::{self as activity, Entry};
 use crate::context::RequestMeta;
 use crate::db::{is_unique_violation, Tx};
@@ -21,12 +21,13 @@ use crate::users::accounts::{self, NewUser};
 pub const WRONG_CREDENTIALS: &str =
     "Wrong email or password. (If both are right, your access may have been disabled: contact an administrator.)";
 const ALREADY_SET_UP: &str = "Roster is already set up. Sign in instead.";
-const TOO_MANY_SIGN_INS: &str = "Too many failed sign-in attempts. Wait 15 minutes and try again.";
 
-/// A new session: the cookie value and how long the cookie may live.
+/// A new session: the cookie value and how long the cookie may live, and the browser's device
+/// cookie (see `devices`).
 pub struct NewSessionCookie {
     pub token: String,
     pub max_age_secs: i64,
+    pub device: super::devices::Device,
 }
 
 /// Parses a new password and its confirmation into field errors.
@@ -107,21 +108,33 @@ pub enum SignIn {
     SecondStep { challenge: String },
 }
 
+impl SignIn {
+    /// A session started in a browser the account had not used: its owner was emailed.
+    pub fn from_new_device(&self) -> bool {
+        matches!(self, SignIn::Session { cookie, .. } if !cookie.device.known)
+    }
+}
+
 pub async fn login(state: &AppState, email: &str, password: String, meta: &RequestMeta) -> Result<SignIn, AppError> {
     let email = Email::parse(email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
     }
-    let reservation = match limits::reserve(state, &[(PER_EMAIL, email.as_str()), (PER_ADDRESS, &meta.ip)]).await? {
+    let pool = &state.db.pool;
+    let keys = limits::sign_in_keys(state, email.as_str(), meta).await?;
+    let reservation = match limits::reserve(state, &keys).await? {
         Admission::Reserved(reservation) => reservation,
         Admission::Refused { first, .. } => {
             if first {
-                log_login(state, None, email.as_str(), false, "too many failed attempts", meta).await?;
+                let user = store::find_user_by_email(pool, email.as_str()).await?;
+                record_attempt(state, user.as_ref(), email.as_str(), SignInOutcome::RateLimited, meta).await?;
             }
-            return Err(AppError::RateLimited(TOO_MANY_SIGN_INS.into()));
+            // Refused, wrong and unknown look alike, in words and in time: a refusal tells an
+            // attacker nothing, not even that guessing has been slowed down.
+            pause_like_a_password_check().await;
+            return Err(AppError::invalid("", WRONG_CREDENTIALS));
         }
     };
-    let pool = &state.db.pool;
     let user = store::find_user_by_email(pool, email.as_str()).await?;
     let verified = match verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await {
         Ok(verified) => verified,
@@ -133,13 +146,20 @@ pub async fn login(state: &AppState, email: &str, password: String, meta: &Reque
     let user = match user {
         Some(user) if verified && user.status == UserStatus::Active => user,
         Some(user) if verified => {
-            limits::keep(reservation);
-            log_login(state, Some(&user), email.as_str(), false, "access disabled", meta).await?;
+            failed_attempt(
+                state,
+                reservation,
+                Some(&user),
+                email.as_str(),
+                SignInOutcome::Disabled,
+                meta,
+            )
+            .await?;
             return Err(AppError::invalid("", WRONG_CREDENTIALS));
         }
-        _ => {
-            limits::keep(reservation);
-            log_login(state, None, email.as_str(), false, "wrong email or password", meta).await?;
+        user => {
+            let outcome = SignInOutcome::WrongPassword;
+            failed_attempt(state, reservation, user.as_ref(), email.as_str(), outcome, meta).await?;
             return Err(AppError::invalid("", WRONG_CREDENTIALS));
         }
     };
@@ -151,8 +171,55 @@ pub async fn login(state: &AppState, email: &str, password: String, meta: &Reque
     let mut tx = state.db.begin().await?;
     let signed_in = finish_sign_in(state, &mut tx, &user, meta).await?;
     tx.commit().await?;
+    if signed_in.from_new_device() {
+        state.mail.wake_worker();
+    }
     log_login(state, Some(&user), email.as_str(), true, "", meta).await?;
     Ok(signed_in)
+}
+
+/// A failed attempt (a wrong password or code, a disabled account) keeps its counts; the one
+/// that starts slowing the email down tells the account's owner, once per window.
+pub(crate) async fn failed_attempt(
+    state: &AppState,
+    reservation: Reservation,
+    user: Option<&UserRecord>,
+    email: &str,
+    outcome: SignInOutcome,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let under_attack = reservation.started_slowing;
+    limits::keep(reservation);
+    record_attempt(state, user, email, outcome, meta).await?;
+    if let (true, Some(user)) = (under_attack, user) {
+        super::alerts::report(state, user, meta).await?;
+    }
+    Ok(())
+}
+
+/// Writes one attempt to the activity log and, for an existing account, to its sign-in history.
+pub(crate) async fn record_attempt(
+    state: &AppState,
+    user: Option<&UserRecord>,
+    email: &str,
+    outcome: SignInOutcome,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let reason = match outcome {
+        SignInOutcome::SignedIn => "",
+        SignInOutcome::WrongPassword => "wrong email or password",
+        SignInOutcome::WrongCode => "wrong 2FA code",
+        SignInOutcome::Disabled => "access disabled",
+        SignInOutcome::RateLimited => "too many failed attempts",
+    };
+    // The activity log names only a user whose password was right: a wrong guess at an email
+    // is not that person's doing.
+    let actor = user.filter(|_| matches!(outcome, SignInOutcome::Disabled | SignInOutcome::WrongCode));
+    log_login(state, actor, email, outcome.success(), reason, meta).await?;
+    if let Some(user) = user {
+        super::history::record(&state.db.pool, user.id, state.clock.now(), outcome, meta).await?;
+    }
+    Ok(())
 }
 
 /// The session for a user who has passed every step of sign-in. Under a 2FA policy whose
@@ -168,6 +235,10 @@ pub(crate) async fn finish_sign_in(
     accounts::set_last_login(&mut **tx, user.id, now).await?;
     let enrol_only = user.totp_enabled_at.is_none() && must_enrol(tx, user.id, now).await?;
     let cookie = start_session(tx, user.id, now, meta, enrol_only).await?;
+    super::history::record(&mut **tx, user.id, now, SignInOutcome::SignedIn, meta).await?;
+    if !cookie.device.known {
+        super::alerts::new_device(state, tx, user, meta).await?;
+    }
     Ok(SignIn::Session { cookie, enrol_only })
 }
 
@@ -200,7 +271,7 @@ pub async fn confirm_password(state: &AppState, email: &str, password: String) -
         Admission::Reserved(reservation) => reservation,
         Admission::Refused { .. } => {
             return Err(AppError::RateLimited(
-                "Too many wrong passwords. Wait 15 minutes and try again.".into(),
+                "Too many wrong passwords. Wait 30 seconds and try again.".into(),
             ))
         }
     };
@@ -278,7 +349,12 @@ pub(crate) async fn start_session(
         enrol_only,
     };
     store::insert_session(&mut **tx, &session).await?;
-    Ok(NewSessionCookie { token, max_age_secs })
+    let device = super::devices::remember(tx, user_id, meta.device.as_deref(), now).await?;
+    Ok(NewSessionCookie {
+        token,
+        max_age_secs,
+        device,
+    })
 }
 
 /// Who holds this session cookie. Ends sessions that are past their limits or whose user was

@@ -219,12 +219,98 @@ pub async fn uncount_attempt<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
+/// What counting an attempt against a slowed limit found.
+pub struct SlowedCount {
+    /// Attempts in the window, this one and refused ones included.
+    pub hits: i64,
+    /// This attempt may go ahead.
+    pub admitted: bool,
+    /// Attempts refused in the window so far, this one included.
+    pub refusals: i64,
+}
+
+/// Counts one attempt against a slowed limit (see `limits::Over::Slow`). Up to `max` admitted
+/// attempts in the window go ahead freely; beyond that one is admitted only once
+/// `next_attempt_at` has passed, which then moves on by the next of `limits::SLOW_DELAYS`
+/// (refused attempts are counted in `hits` and `refusals`, and do not grow the delay). One
+/// statement decides, and marks the admitted attempt with a nonce of its own: of two racing
+/// attempts, exactly one finds its nonce in the row.
+pub async fn count_slowed_attempt<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    limit: crate::auth::limits::Limit,
+    key: &str,
+    now: i64,
+    window_cutoff: i64,
+) -> Result<SlowedCount, sqlx::Error> {
+    let delays = crate::auth::limits::SLOW_DELAYS;
+    let ladder: String = delays[..delays.len() - 1]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!(" WHEN {} THEN {d}", i + 1))
+        .collect();
+    // Admitted attempts, this one included, beyond `max`.
+    let over = "attempt_limits.hits - attempt_limits.refusals + 1 - $5";
+    let delay = format!("(CASE {over}{ladder} ELSE {} END)", delays[delays.len() - 1]);
+    let new_window = "attempt_limits.window_start <= $4";
+    let admitted = format!("({new_window} OR {over} <= 0 OR attempt_limits.next_attempt_at <= $3)");
+    let sql = format!(
+        "INSERT INTO attempt_limits (scope, key, window_start, hits, next_attempt_at, admitted_by, refusals) \
+         VALUES ($1, $2, $3, 1, 0, $6, 0) \
+         ON CONFLICT (scope, key) DO UPDATE SET \
+           hits = CASE WHEN {new_window} THEN 1 ELSE attempt_limits.hits + 1 END, \
+           next_attempt_at = CASE WHEN {new_window} THEN 0 \
+             WHEN {over} <= 0 THEN attempt_limits.next_attempt_at \
+             WHEN attempt_limits.next_attempt_at <= $3 THEN $3 + {delay} \
+             ELSE attempt_limits.next_attempt_at END, \
+           admitted_by = CASE WHEN {admitted} THEN $6 ELSE attempt_limits.admitted_by END, \
+           refusals = CASE WHEN {new_window} THEN 0 WHEN {admitted} THEN attempt_limits.refusals \
+             ELSE attempt_limits.refusals + 1 END, \
+           window_start = CASE WHEN {new_window} THEN $3 ELSE attempt_limits.window_start END \
+         RETURNING hits, admitted_by, refusals"
+    );
+    let nonce = crate::auth::secrets::random_token();
+    let row = sqlx::query(&sql)
+        .bind(limit.scope)
+        .bind(key)
+        .bind(now)
+        .bind(window_cutoff)
+        .bind(limit.max)
+        .bind(&nonce)
+        .fetch_one(exec)
+        .await?;
+    Ok(SlowedCount {
+        hits: row.try_get("hits")?,
+        admitted: row.try_get::<Option<String>, _>("admitted_by")?.as_deref() == Some(nonce.as_str()),
+        refusals: row.try_get("refusals")?,
+    })
+}
+
 /// A window that has passed, as it was removed: whoever removes it reports it, once.
 #[derive(Clone, Debug, FromRow)]
 pub struct EndedWindow {
     pub key: String,
     pub window_start: i64,
     pub hits: i64,
+    pub refusals: i64,
+}
+
+/// Removes every window kept for this email: its own and those of its networks and devices
+/// (keyed "email …"). Returns each with its scope.
+pub async fn take_windows_of_email<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    email: &str,
+) -> Result<Vec<(String, EndedWindow)>, sqlx::Error> {
+    let rows: Vec<DbRow> = sqlx::query(
+        "DELETE FROM attempt_limits WHERE (scope = 'email' AND key = $1) \
+         OR (scope IN ('email_net', 'device') AND substr(key, 1, length($1) + 1) = $1 || ' ') \
+         RETURNING scope, key, window_start, hits, refusals",
+    )
+    .bind(email)
+    .fetch_all(exec)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("scope")?, EndedWindow::from_row(row)?)))
+        .collect()
 }
 
 /// Removes the windows of `scope` that started at or before `window_cutoff` (only `key`'s, if
@@ -237,7 +323,7 @@ pub async fn take_ended_windows<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Vec<EndedWindow>, sqlx::Error> {
     sqlx::query_as(
         "DELETE FROM attempt_limits WHERE scope = $1 AND window_start <= $2 AND ($3 IS NULL OR key = $3) \
-         RETURNING key, window_start, hits",
+         RETURNING key, window_start, hits, refusals",
     )
     .bind(scope)
     .bind(window_cutoff)
@@ -285,4 +371,35 @@ pub async fn release_enrol_only_sessions<'c, E: Executor<'c, Database = Any>>(
         .execute(exec)
         .await?;
     Ok(())
+}
+
+/// The live windows of these emails: their own and their networks' and devices' (keyed
+/// "email …"), each with its scope, for `limits::locked_among`.
+pub async fn windows_of_emails<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    emails: &[&str],
+    started_after: i64,
+) -> Result<Vec<(String, EndedWindow)>, sqlx::Error> {
+    if emails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let matches: Vec<String> = (0..emails.len())
+        .map(|i| {
+            let p = i + 2;
+            format!("key = ${p} OR substr(key, 1, length(${p}) + 1) = ${p} || ' '")
+        })
+        .collect();
+    let sql = format!(
+        "SELECT scope, key, window_start, hits, refusals FROM attempt_limits \
+         WHERE scope IN ('email', 'email_net', 'device') AND window_start > $1 AND ({})",
+        matches.join(" OR ")
+    );
+    let mut query = sqlx::query(&sql).bind(started_after);
+    for email in emails {
+        query = query.bind(*email);
+    }
+    let rows: Vec<DbRow> = query.fetch_all(exec).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("scope")?, EndedWindow::from_row(row)?)))
+        .collect()
 }

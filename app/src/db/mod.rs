@@ -33,6 +33,12 @@ impl Db {
     /// Connects to `sqlite://…` or `postgres://…`. SQLite files are created if missing and run
     /// in WAL mode with a busy timeout so readers never block the writer.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        Db::connect_with(url, None).await
+    }
+
+    /// [`Db::connect`] with at most `max_connections` (`ROSTER_DB_MAX_CONNECTIONS`) instead of
+    /// the default for this machine's cores.
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -45,11 +51,11 @@ impl Db {
         };
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) as u32;
         let options = AnyPoolOptions::new()
-            .max_connections(match backend {
+            .max_connections(max_connections.unwrap_or(match backend {
                 // One writer at a time either way; a few readers keep pages responsive.
                 Backend::Sqlite => (cores * 2).max(4),
                 Backend::Postgres => (cores * 4).max(8),
-            })
+            }))
             .acquire_timeout(Duration::from_secs(10))
             // sqlx already pings each connection as it returns to the pool; its second ping
             // before every use cost each acquire a hand-off to the SQLite connection's thread
@@ -99,15 +105,66 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// Applies the migrations this build knows. Migrations a newer release applied are left
+    /// alone (with a warning): they only add to the schema (see ARCHITECTURE.md), so during a
+    /// rolling upgrade an older server keeps running against the newer schema. One of this
+    /// build's own missing from the database is still applied, and a changed one is an error.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+        let source: &'static Migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        // `migrate!` builds a static; this is the same one, told to pass over applied
+        // migrations it does not know (`set_ignore_missing` needs one it owns).
+        let mut migrator = Migrator {
+            migrations: std::borrow::Cow::Borrowed(&source.migrations[..]),
+            ignore_missing: source.ignore_missing,
+            locking: source.locking,
+            no_tx: source.no_tx,
+        };
+        migrator.set_ignore_missing(true);
+        let known = migrator.iter().map(|m| m.version).max().unwrap_or_default();
+        let newer: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE version > $1")
+            .bind(known)
+            .fetch_all(&self.pool)
+            .await
+            .unwrap_or_default();
+        if !newer.is_empty() {
+            tracing::warn!(
+                ?newer,
+                "the database has migrations from a newer release; running on against it"
+            );
         }
+        migrator.run(&self.pool).await
     }
 
     pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
         self.pool.begin().await
+    }
+
+    /// Runs `job` unless another replica is running the job with this id right now (a
+    /// PostgreSQL advisory lock held by a transaction, so it is released however the job ends;
+    /// SQLite is served by one server). `None` when another replica has it.
+    pub async fn once_across_replicas<T, F: std::future::Future<Output = T>>(
+        &self,
+        job_id: i64,
+        job: impl FnOnce() -> F,
+    ) -> Result<Option<T>, sqlx::Error> {
+        if self.backend != Backend::Postgres {
+            return Ok(Some(job().await));
+        }
+        let mut lock = self.begin().await?;
+        let row = sqlx::query("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(job_id)
+            .fetch_one(&mut *lock)
+            .await?;
+        let got: bool = sqlx::Row::try_get(&row, 0)?;
+        if !got {
+            return Ok(None);
+        }
+        let result = job().await;
+        lock.commit().await?;
+        Ok(Some(result))
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

@@ -73,12 +73,12 @@ pub async fn open_invite_link(token: String) -> Result<LinkState, AppError> {
 /// Completes signup through an invite link and signs the new user in. Public.
 #[server(endpoint = "invites/signup")]
 pub async fn complete_signup(#[server(flatten)] form: super::SignupForm) -> Result<(), AppError> {
-    use crate::auth::api::set_session_cookie;
+    use crate::auth::api::set_sign_in_cookies;
     use crate::context::{app_state, request_meta, respond};
     respond(async {
         let state = app_state()?;
         let cookie = super::service::complete_signup(&state, form, &request_meta()).await?;
-        set_session_cookie(&state, &cookie.token, cookie.max_age_secs).await?;
+        set_sign_in_cookies(&state, &cookie).await?;
         leptos_axum::redirect("/");
         Ok(())
     })

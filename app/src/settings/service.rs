@@ -203,6 +203,26 @@ pub async fn save_console_url(ctx: &Ctx, raw: &str) -> Result<String, AppError> 
     Ok(after.into_string())
 }
 
+/// Whether this server may use the database: the first server to start stores a check of its
+/// instance key; every later one must hold the same key, or it could not open the secrets the
+/// others sealed (the mail password, 2FA secrets) and its links would not match theirs.
+pub async fn check_instance_key(db: &crate::db::Db, key: &[u8; 32], now: i64) -> Result<(), String> {
+    let mine = crate::crypto::key_check(key);
+    let standing = settings::set_once(&db.pool, settings::INSTANCE_KEY_CHECK, &mine, now)
+        .await
+        .map_err(|e| format!("cannot read the instance key check: {e}"))?;
+    if standing != mine {
+        return Err(
+            "this server's secret key is not the one this database was set up with. Every server \
+             on one database must run with the same ROSTER_SECRET_KEY (64 hex digits; the first \
+             server's is in its data folder, secret.key, unless ROSTER_SECRET_KEY was set): \
+             give this server that key."
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

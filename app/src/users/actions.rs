@@ -28,6 +28,9 @@ pub enum Change {
     /// An admin turns off a user's 2FA (they lost their device): the secret and recovery codes
     /// go, the user's sessions end, and under a 2FA policy they must enrol again at once.
     DisableTwoFactor,
+    /// An admin ends the slowing down of sign-ins to this account (see `auth::limits`): its
+    /// email's failed-attempt counters go.
+    Unlock,
 }
 
 impl Change {
@@ -51,7 +54,7 @@ impl Change {
         match self {
             Change::Disable | Change::Delete => true,
             Change::Role(role) => *role != Role::GlobalAdministrator,
-            Change::Name { .. } | Change::Enable | Change::DisableTwoFactor => false,
+            Change::Name { .. } | Change::Enable | Change::DisableTwoFactor | Change::Unlock => false,
         }
     }
 }
@@ -74,7 +77,7 @@ fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppErro
             Change::DisableTwoFactor => {
                 return forbidden("Turn off your own two-factor authentication from your profile.")
             }
-            Change::Name { .. } | Change::Enable => {}
+            Change::Name { .. } | Change::Enable | Change::Unlock => {}
         }
     }
     let may_manage_global_admins = actor.can(Permission::ManageGlobalAdmins);
@@ -218,6 +221,15 @@ async fn write(
                     "sessions_ended": ended,
                     "must_enrol_at_next_sign_in": must_enrol,
                 }),
+            )
+        }
+        Change::Unlock => {
+            if !crate::auth::limits::clear_in(tx, now, &target.email).await? {
+                return Err(AppError::Conflict("Sign-in to this account is not locked.".into()));
+            }
+            (
+                "user.unlocked",
+                json!({ "before": { "sign_in": "locked" }, "after": { "sign_in": "unlocked" } }),
             )
         }
         Change::Delete => {

@@ -108,3 +108,15 @@ pub async fn disable_user_two_factor(user_id: i64, password: String) -> Result<(
     })
     .await
 }
+
+/// Ends the slowing down of sign-ins to a user's account after failed attempts (see
+/// `auth::limits`). Same permission and guards as the other user actions.
+#[server(endpoint = "users/unlock")]
+pub async fn unlock_user(user_id: i64) -> Result<(), AppError> {
+    use crate::context::with_permission;
+    use crate::domain::{Permission, UserId};
+    with_permission(Permission::ManageUsers, |ctx| async move {
+        super::actions::apply(&ctx, UserId(user_id), super::actions::Change::Unlock).await
+    })
+    .await
+}

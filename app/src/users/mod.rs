@@ -118,6 +118,9 @@ pub struct UserRow {
     pub last_login_at: Option<i64>,
     pub created_at: i64,
     pub disabled: bool,
+    /// Failed sign-ins are holding sign-ins to this account back (an admin may Unlock it).
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// How many users each tab holds (for the current search).

@@ -1,8 +1,9 @@
 //! Each user row's selection checkbox and its menu: Edit user settings, Change role, Disable or
-//! Enable access, Delete. The server applies every rule again; errors show above the list.
+//! Enable access, Disable 2FA, Unlock, Delete. The server applies every rule again; errors show above the list.
 
 use super::api::{
-    BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, DisableUserTwoFactor, EnableUser, UpdateUserName,
+    BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, DisableUserTwoFactor, EnableUser, UnlockUser,
+    UpdateUserName,
 };
 use super::UserRow;
 use crate::auth::Me;
@@ -29,6 +30,7 @@ pub struct UserActions {
     pub enable: ServerAction<EnableUser>,
     pub delete: ServerAction<DeleteUser>,
     pub disable_two_factor: ServerAction<DisableUserTwoFactor>,
+    pub unlock: ServerAction<UnlockUser>,
     pub bulk: ServerAction<BulkUserAction>,
     pub editing: RwSignal<Option<Editing>>,
     pub selected: RwSignal<Vec<i64>>,
@@ -43,6 +45,7 @@ impl UserActions {
             enable: ServerAction::new(),
             delete: ServerAction::new(),
             disable_two_factor: ServerAction::new(),
+            unlock: ServerAction::new(),
             bulk: ServerAction::new(),
             editing: RwSignal::new(None),
             selected: RwSignal::new(Vec::new()),
@@ -67,6 +70,7 @@ impl UserActions {
             + self.enable.version().get()
             + self.delete.version().get()
             + self.disable_two_factor.version().get()
+            + self.unlock.version().get()
             + self.bulk.version().get()
     }
 }
@@ -86,6 +90,7 @@ pub fn ActionErrors(actions: UserActions) -> impl IntoView {
         <FormError error=action_error(actions.disable)/>
         <FormError error=action_error(actions.enable)/>
         <FormError error=action_error(actions.delete)/>
+        <FormError error=action_error(actions.unlock)/>
     }
 }
 
@@ -219,6 +224,14 @@ fn MenuItems(user: UserRow, actions: UserActions, menu: NodeRef<html::Details>) 
                     <button type="button" class="link-button" on:click=move |_| open(Editing::TwoFactor(id))>
                         "Disable 2FA"
                     </button>
+                </li>
+            })}
+            {user.locked.then(|| view! {
+                <li>
+                    <ActionForm action=actions.unlock>
+                        <input type="hidden" name="user_id" value=id/>
+                        <button type="submit" class="link-button">"Unlock"</button>
+                    </ActionForm>
                 </li>
             })}
             <li>

@@ -150,9 +150,12 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     let prev_before = (page > 1)
         .then(|| listed.first().map(|u| cursor::encode(query.sort, u)))
         .flatten();
+    let emails: Vec<&str> = listed.iter().map(|u| u.email.as_str()).collect();
+    let locked = crate::auth::limits::locked_among(&mut *conn, &emails, state.clock.now()).await?;
     let rows = listed
         .into_iter()
         .map(|u| UserRow {
+            locked: locked.contains(&u.email),
             groups: u.groups,
             id: u.id,
             first_name: u.first_name,

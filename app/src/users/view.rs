@@ -346,7 +346,14 @@ fn user_row(user: UserRow, manage: Option<UserActions>) -> impl IntoView {
         <tr class:disabled=user.disabled>
             {select}
             <td>{name}</td>
-            <td>{user.email.clone()}</td>
+            <td>
+                {user.email.clone()}
+                {user.locked.then(|| view! {
+                    <span class="badge badge-warning" title="Failed sign-ins are holding sign-in to this account back: Unlock clears them">
+                        "Locked"
+                    </span>
+                })}
+            </td>
             <td>{user.role.label()}</td>
             <td>{if user.groups.is_empty() { "—".to_string() } else { user.groups.join(", ") }}</td>
             <td>{if user.two_factor { "On" } else { "Off" }}</td>

@@ -19,7 +19,8 @@ struct Run {
     stderr: String,
 }
 
-/// Runs `roster <args>` on the app's database, with `stdin` as its standard input.
+/// Runs `roster <args>` on the app's database, with `stdin` as its standard input and the
+/// app's instance key (as the operator of a running server would: it must be the same key).
 async fn roster(app: &TestApp, args: &[&str], stdin: &str) -> Run {
     use tokio::io::AsyncWriteExt;
     let data_dir = std::env::temp_dir().join(format!("roster_cli_data_{}", rand::random::<u32>()));
@@ -35,6 +36,7 @@ async fn roster(app: &TestApp, args: &[&str], stdin: &str) -> Run {
     let mut child = command
         .env("DATABASE_URL", &app.database_url)
         .env("ROSTER_DATA_DIR", &data_dir)
+        .env("ROSTER_SECRET_KEY", hex::encode(app.state.config.key()))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

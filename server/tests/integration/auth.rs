@@ -277,12 +277,18 @@ async fn repeated_failures_are_rate_limited(app: TestApp) {
             StatusCode::UNPROCESSABLE_ENTITY
         );
     }
+    // Refused in the words of a wrong password: the attacker learns nothing.
     let limited = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        limited.body.contains("Too many failed sign-in attempts"),
+        limited.body.contains(app::auth::service::WRONG_CREDENTIALS),
         "{}",
         limited.body
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_history WHERE outcome = 'rate_limited'")
+            .await,
+        1
     );
     assert!(limited.session_set_cookie().is_none());
     app.state.clock.advance(16 * 60);

@@ -226,7 +226,8 @@ async fn a_reset_ends_sessions_and_clears_the_sign_in_counter(app: TestApp) {
         app.login(BOB, "a wrong guess of a password").await;
     }
     let locked = app.login(BOB, crate::common::INVITEE_PASSWORD).await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{locked:?}");
+    assert_eq!(locked.status, StatusCode::UNPROCESSABLE_ENTITY, "{locked:?}");
+    assert!(locked.session_cookie().is_none(), "{locked:?}");
 
     forgot(&app, BOB).await;
     let token = last_token(&app, BOB).await;

@@ -60,6 +60,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/users/delete", Needs(ManageUsers)),
     ("/api/users/bulk", Needs(ManageUsers)),
     ("/api/users/disable-2fa", Needs(ManageUsers)),
+    ("/api/users/unlock", Needs(ManageUsers)),
     ("/api/groups/list", Needs(ViewUsers)),
     ("/api/groups/members", Needs(ViewUsers)),
     ("/api/groups/create", Needs(ManageGroups)),

@@ -202,7 +202,7 @@ async fn disable_ends_sessions_at_once_and_enable_restores_sign_in(app: TestApp)
         StatusCode::OK
     );
     let outbox = app
-        .count("SELECT COUNT(*) FROM outbox WHERE recipient = 'bob@example.com'")
+        .count("SELECT COUNT(*) FROM outbox WHERE recipient = 'bob@example.com' AND subject = 'Your Roster account is ready'")
         .await;
     assert_eq!(outbox, 1, "the account-ready email");
 
@@ -234,7 +234,7 @@ async fn disable_ends_sessions_at_once_and_enable_restores_sign_in(app: TestApp)
     assert_refused(&login, StatusCode::UNPROCESSABLE_ENTITY, "Wrong email or password.");
     assert!(login.session_cookie().is_none());
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'bob@example.com'")
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'bob@example.com' AND subject = 'Your Roster account is ready'")
             .await,
         outbox,
         "pending emails are kept"

@@ -28,6 +28,8 @@ pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 const WORKER_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub const HOST: &str = "roster.test";
+/// The instance key of every test app.
+pub const TEST_KEY: [u8; 32] = [7u8; 32];
 pub const ORIGIN: &str = "http://roster.test";
 
 pub struct TestApp {
@@ -146,12 +148,16 @@ impl TestApp {
             }
         };
         db.migrate().await.expect("migrations apply");
+        // As `roster serve` does: this app's key is the database's from now on.
+        app::settings::service::check_instance_key(&db, &TEST_KEY, 0)
+            .await
+            .expect("a fresh database takes the key");
         let leptos_options = server::leptos_options("127.0.0.1:0".parse().unwrap(), "target/site");
         let state = server::app_state(server::ServerParts {
             leptos_options,
             db,
             public_url: public_url.map(str::to_string),
-            secret_key: [7u8; 32],
+            secret_key: TEST_KEY,
             trusted_proxies: Vec::new(),
             clock: Clock::default(),
         });
@@ -205,6 +211,27 @@ impl TestApp {
             builder = builder.header("x-forwarded-for", hops);
         }
         let mut request = builder.body(Body::from(form_body(form))).unwrap();
+        let peer: std::net::SocketAddr = peer.parse().expect("peer is ip:port");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        self.request(request).await
+    }
+
+    /// Signs in as a browser would: over a connection from `peer` (ip:port), sending the device
+    /// cookie `device` if it has one.
+    pub async fn login_from(&self, peer: &str, device: Option<&str>, email: &str, password: &str) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/login")
+            .header("host", &self.host)
+            .header("origin", &self.origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+        if let Some(device) = device {
+            builder = builder.header("cookie", format!("{}={device}", self.state.config.device_cookie()));
+        }
+        let form = [("email", email), ("password", password)];
+        let mut request = builder.body(Body::from(form_body(&form))).unwrap();
         let peer: std::net::SocketAddr = peer.parse().expect("peer is ip:port");
         request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
         self.request(request).await
@@ -383,7 +410,18 @@ impl TestResponse {
 
     /// The session cookie's value, if one was set (and not cleared).
     pub fn session_cookie(&self) -> Option<String> {
-        let line = self.session_set_cookie()?;
+        self.cookie("roster_session")
+    }
+
+    /// The value this response sets for the cookie `name` (`__Host-` prefixed or not), if any.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}=");
+        let line = self
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.trim_start_matches("__Host-").starts_with(&prefix))?;
         let (_, value) = line.split(';').next()?.split_once('=')?;
         (!value.is_empty()).then(|| value.to_string())
     }
