@@ -11,6 +11,7 @@ pub mod groups;
 pub mod invites;
 pub mod mail;
 pub mod recovery;
+pub mod sessions;
 pub mod settings;
 pub mod two_factor;
 pub mod ui;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=ssr.clone()>
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("/profile") view=ProfilePage ssr=ssr.clone()/>
+                    <Route path=path!("/profile/security") view=sessions::view::SecurityPage ssr=ssr.clone()/>
                     <Route path=path!("/two-factor/setup") view=two_factor::view::TwoFactorSetupPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/users") view=users::view::UsersPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/groups") view=groups::view::GroupsPage ssr=ssr.clone()/>

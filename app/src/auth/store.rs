@@ -403,3 +403,41 @@ pub async fn windows_of_emails<'c, E: Executor<'c, Database = Any>>(
         .map(|row| Ok((row.try_get("scope")?, EndedWindow::from_row(row)?)))
         .collect()
 }
+
+/// What the activity log says of a session that was ended on purpose.
+#[derive(Clone, Debug, FromRow)]
+pub struct EndedSession {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Ends one session of the user (Profile → Security's "Sign out"). None when the user has no
+/// session with this id: someone else's id changes nothing.
+pub async fn delete_session_of<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+    session_id: i64,
+) -> Result<Option<EndedSession>, sqlx::Error> {
+    sqlx::query_as(
+        "DELETE FROM sessions WHERE id = $1 AND user_id = $2 \
+         RETURNING COALESCE(ip, '') AS ip, COALESCE(user_agent, '') AS user_agent",
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_optional(exec)
+    .await
+}
+
+/// Ends every session of the user except `keep` (the caller's own); returns how many.
+pub async fn delete_other_sessions<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    user_id: i64,
+    keep: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(exec)
+        .await?
+        .rows_affected())
+}

@@ -145,6 +145,7 @@ pub fn ProfilePage() -> impl IntoView {
                 <dt>"Email"</dt><dd>{me.email.clone()}</dd>
                 <dt>"Role"</dt><dd>{me.role.label()}</dd>
             </dl>
+            <p><A href="/profile/security">"Security: active sessions and sign-in history"</A></p>
             <EditMyNameForm first_name=me.first_name.clone() last_name=me.last_name.clone()/>
             <ChangePasswordForm/>
             <crate::two_factor::view::TwoFactorSection/>

@@ -1,7 +1,7 @@
-//! (ssr) One user's actions: edit name, change role, disable, enable, delete. Every action runs
-//! in one transaction that first locks the target, then checks the guards against the row as
-//! it stands, changes it, and records before and after in the activity log. Bulk actions go
-//! through `apply` too, one user per transaction.
+//! (ssr) One user's actions: edit name, change role, disable, enable, delete, turn 2FA off, end
+//! their sessions. Every action runs in one transaction that first locks the target, then checks
+//! the guards against the row as it stands, changes it, and records before and after in the
+//! activity log. Bulk actions go through `apply` too, one user per transaction.
 
 use super::store::{self, TargetUser};
 use crate::activity::store::{self as activity, Event};
@@ -31,6 +31,8 @@ pub enum Change {
     /// An admin ends the slowing down of sign-ins to this account (see `auth::limits`): its
     /// email's failed-attempt counters go.
     Unlock,
+    /// An admin signs the user out everywhere (the users list's Sessions dialog).
+    EndSessions,
 }
 
 impl Change {
@@ -54,7 +56,9 @@ impl Change {
         match self {
             Change::Disable | Change::Delete => true,
             Change::Role(role) => *role != Role::GlobalAdministrator,
-            Change::Name { .. } | Change::Enable | Change::DisableTwoFactor | Change::Unlock => false,
+            Change::Name { .. } | Change::Enable | Change::DisableTwoFactor | Change::Unlock | Change::EndSessions => {
+                false
+            }
         }
     }
 }
@@ -77,6 +81,7 @@ fn check(actor: &Me, target: &TargetUser, change: &Change) -> Result<(), AppErro
             Change::DisableTwoFactor => {
                 return forbidden("Turn off your own two-factor authentication from your profile.")
             }
+            Change::EndSessions => return forbidden("End your own sessions from Profile → Security."),
             Change::Name { .. } | Change::Enable | Change::Unlock => {}
         }
     }
@@ -230,6 +235,16 @@ async fn write(
             (
                 "user.unlocked",
                 json!({ "before": { "sign_in": "locked" }, "after": { "sign_in": "unlocked" } }),
+            )
+        }
+        Change::EndSessions => {
+            let ended = crate::auth::store::delete_sessions_of(&mut **tx, id).await?;
+            if ended == 0 {
+                return Ok(None); // Nothing to end (they all ended already): nothing to log.
+            }
+            (
+                "user.sessions_ended",
+                json!({ "before": { "sessions": ended }, "after": { "sessions": 0 } }),
             )
         }
         Change::Delete => {

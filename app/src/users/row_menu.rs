@@ -1,5 +1,6 @@
-//! Each user row's selection checkbox and its menu: Edit user settings, Change role, Disable or
-//! Enable access, Disable 2FA, Unlock, Delete. The server applies every rule again; errors show above the list.
+//! Each user row's selection checkbox and its menu: Edit user settings, Change role, Sessions,
+//! Disable or Enable access, Disable 2FA, Unlock, Delete. The server applies every rule again;
+//! errors show above the list.
 
 use super::api::{
     BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, DisableUserTwoFactor, EnableUser, UnlockUser,
@@ -8,6 +9,7 @@ use super::api::{
 use super::UserRow;
 use crate::auth::Me;
 use crate::domain::{Permission, Role};
+use crate::sessions::view::UserSessionsDialog;
 use crate::ui::{action_error, Confirm, Field, FormError};
 use leptos::html;
 use leptos::prelude::*;
@@ -18,6 +20,7 @@ pub enum Editing {
     Name(i64),
     Role(i64),
     TwoFactor(i64),
+    Sessions(i64),
 }
 
 /// The page's user actions and the state that must outlive a list refresh (made once, at the
@@ -163,6 +166,11 @@ pub fn RowMenu(user: UserRow, actions: UserActions) -> impl IntoView {
         Some(Editing::TwoFactor(of)) if of == id => {
             Some(view! { <DisableTwoFactorForm user=user.clone() actions=actions/> }.into_any())
         }
+        Some(Editing::Sessions(of)) if of == id => {
+            let name = format!("{} {}", user.first_name, user.last_name);
+            let on_close = Callback::new(move |_| editing.set(None));
+            Some(view! { <UserSessionsDialog user_id=id name=name on_close=on_close/> }.into_any())
+        }
         _ => None,
     };
     view! {
@@ -216,6 +224,11 @@ fn MenuItems(user: UserRow, actions: UserActions, menu: NodeRef<html::Details>) 
             <li>
                 <button type="button" class="link-button" on:click=move |_| open(Editing::Role(id))>
                     "Change role"
+                </button>
+            </li>
+            <li>
+                <button type="button" class="link-button" on:click=move |_| open(Editing::Sessions(id))>
+                    "Sessions"
                 </button>
             </li>
             <li>{access}</li>

@@ -21,6 +21,7 @@ mod password_reset;
 mod permissions;
 mod replicas;
 mod security;
+mod sessions;
 mod settings;
 mod sign_in_limits;
 mod two_factor;

@@ -71,6 +71,12 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/settings/general", Needs(ManageSettings)),
     ("/api/settings/timeouts", Needs(ManageSettings)),
     ("/api/settings/console-url", Needs(ManageSettings)),
+    ("/api/sessions/mine", SignedIn),
+    ("/api/sessions/sign-out", SignedIn),
+    ("/api/sessions/sign-out-others", SignedIn),
+    ("/api/sessions/history", SignedIn),
+    ("/api/sessions/of-user", Needs(ManageUsers)),
+    ("/api/sessions/end-all", Needs(ManageUsers)),
 ];
 
 /// Plausible values for every argument any server function takes (extra fields are ignored),
@@ -82,6 +88,7 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("lifetime", "24h"),
     ("invite_id", "999999"),
     ("user_id", "999999"),
+    ("session_id", "999999"),
     ("user_ids", "999999"),
     ("group_id", "999999"),
     ("action", "disable"),
