@@ -129,7 +129,7 @@ pub async fn logout() -> Result<(), AppError> {
     respond(async {
         let state = app_state()?;
         if let Some(token) = session_token() {
-            super::service::logout(&state, &token, &request_meta()).await?;
+            super::service::logout(&state, &token, &request_meta(), None).await?;
         }
         set_session_cookie(&state, "", 0).await?;
         leptos_axum::redirect("/login");
@@ -165,7 +165,7 @@ pub async fn timed_out(reason: String, next: Option<String>) -> Result<(), AppEr
         };
         let state = app_state()?;
         if let Some(token) = session_token() {
-            super::service::logout(&state, &token, &request_meta()).await?;
+            super::service::logout(&state, &token, &request_meta(), Some(reason)).await?;
         }
         set_session_cookie(&state, "", 0).await?;
         let next = super::safe_next_path(next.as_deref());

@@ -440,7 +440,14 @@ fn me(user: &UserRecord, group_roles: &[Role]) -> Result<Me, AppError> {
 }
 
 /// Ends the session behind this token (if any) and records it.
-pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result<(), AppError> {
+/// `timed_out`: the browser's countdown ran out (idle or at the absolute limit), which the
+/// activity log says.
+pub async fn logout(
+    state: &AppState,
+    token: &str,
+    meta: &RequestMeta,
+    timed_out: Option<SignOutReason>,
+) -> Result<(), AppError> {
     let pool = &state.db.pool;
     let Some(session) = store::find_session(pool, &token_hash(token)).await? else {
         return Ok(());
@@ -459,6 +466,9 @@ pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result
             success: true,
             ip: &meta.ip,
             user_agent: &meta.user_agent,
+            details: timed_out
+                .map(|reason| serde_json::json!({ "timed_out": reason.code() }).to_string())
+                .unwrap_or_default(),
             ..Entry::default()
         },
     )

@@ -127,9 +127,12 @@ async fn a_countdown_that_ran_out_ends_the_session_and_says_why(app: TestApp) {
             .await,
         0
     );
+    // The activity log tells it from a sign-out by hand.
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'auth.logout'")
-            .await,
+        app.count(
+            r#"SELECT COUNT(*) FROM activity_log WHERE action = 'auth.logout' AND details = '{"timed_out":"idle"}'"#
+        )
+        .await,
         1
     );
     // Without a session (the server ended it first) it still lands on the login page; `next`
