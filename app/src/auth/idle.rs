@@ -5,9 +5,11 @@
 //! The server decides when a session ends (`timeouts::clock`); the page's snapshot carries those
 //! deadlines (`Me::session`) and the browser counts down to them on its own clock. Every
 //! server-function call in this console is something a person did (nothing polls), so a call is
-//! activity: the browser sees them through a `PerformanceObserver` on `/api/` fetches rather than
-//! at every call site. Open tabs share their deadline over a `BroadcastChannel`, so staying
-//! signed in in one tab closes the warning in the others.
+//! activity: the browser sees each as it starts by wrapping the global `fetch` (through which
+//! server functions call) rather than at every call site. (A `PerformanceObserver` reports a
+//! request only some time after it ended, by when the clock may have moved on.) Open tabs share
+//! their deadline over a `BroadcastChannel`, so staying signed in in one tab closes the warning
+//! in the others.
 
 use super::{SessionClock, SignOutReason};
 use leptos::prelude::*;
@@ -43,9 +45,9 @@ impl Deadlines {
         }
     }
 
-    /// The idle deadline after a request that reached the server at about `at`. The server
-    /// writes the session's last activity at most once a minute, so it may hold a time up to a
-    /// minute earlier: count from there, never past the server's deadline.
+    /// The idle deadline after a request sent at `at` (the server sees it then or later). The
+    /// server writes the session's last activity at most once a minute, so it may hold a time up
+    /// to a minute earlier: count from there, never past the server's deadline.
     fn after_request(&self, at: f64) -> f64 {
         at - super::LAST_SEEN_EVERY_SECS as f64 * 1000.0 + self.idle_ms
     }
@@ -75,12 +77,12 @@ impl Deadlines {
     }
 }
 
-/// Whether a request this page made (`url`, as the browser's resource timing names it) was a
-/// server-function call of this console: those are what a person did. Signing out is not.
+/// Whether a request this page makes (to `url`, absolute or a path) is a server-function call
+/// of this console: those are what a person did. Signing out is not.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 fn is_activity(origin: &str, url: &str) -> bool {
-    url.strip_prefix(origin)
-        .is_some_and(|path| path.starts_with("/api/") && !path.starts_with("/api/auth/timed-out"))
+    let path = url.strip_prefix(origin).unwrap_or(url);
+    path.starts_with("/api/") && !path.starts_with("/api/auth/timed-out")
 }
 
 /// `m:ss`, as the countdown shows it.
@@ -229,19 +231,21 @@ mod browser {
     /// What runs while a console page is open; dropping it stops all of it.
     struct Running {
         channel: Option<web_sys::BroadcastChannel>,
-        observer: Option<web_sys::PerformanceObserver>,
         interval: Option<IntervalHandle>,
+        /// The page's own `fetch`, put back when this stops, and the wrapper standing in for it.
+        fetch: Option<(js_sys::Function, FetchWrapper)>,
         _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-        _on_entries: Closure<dyn FnMut(web_sys::PerformanceObserverEntryList)>,
     }
+
+    type FetchWrapper = Closure<dyn FnMut(JsValue, JsValue) -> JsValue>;
 
     impl Drop for Running {
         fn drop(&mut self) {
             if let Some(channel) = &self.channel {
                 channel.close();
             }
-            if let Some(observer) = &self.observer {
-                observer.disconnect();
+            if let Some((original, _)) = &self.fetch {
+                let _ = js_sys::Reflect::set(&js_sys::global(), &JsValue::from_str("fetch"), original);
             }
             if let Some(interval) = &self.interval {
                 interval.clear();
@@ -279,37 +283,44 @@ mod browser {
             channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         }
 
-        let origin = window().location().origin().unwrap_or_default();
-        let on_entries = Closure::<dyn FnMut(web_sys::PerformanceObserverEntryList)>::new(
-            move |list: web_sys::PerformanceObserverEntryList| {
-                for entry in list.get_entries().iter() {
-                    let entry: web_sys::PerformanceEntry = entry.unchecked_into();
-                    if is_activity(&origin, &entry.name()) {
-                        // The request reached the server at the latest when its answer began.
-                        let at = js_sys::Date::now() - entry.duration();
-                        if let Some(d) = deadlines.get_untracked() {
-                            extend(deadlines, d.after_request(at), true);
-                        }
-                    }
-                }
-            },
-        );
-        let observer = web_sys::PerformanceObserver::new(on_entries.as_ref().unchecked_ref()).ok();
-        if let Some(observer) = &observer {
-            let types = js_sys::Array::of1(&JsValue::from_str("resource"));
-            observer.observe(&web_sys::PerformanceObserverInit::new(&types));
-        }
+        let fetch = wrap_fetch(deadlines);
         RUNNING.with_borrow_mut(|running| {
             *running = Some(Running {
                 channel,
-                observer,
                 interval,
+                fetch,
                 _on_message: on_message,
-                _on_entries: on_entries,
             })
         });
         // This page load was a request: other tabs may count from it.
         post(&format!("deadline:{}", fresh.idle));
+    }
+
+    /// Puts a wrapper in place of the global `fetch` that notes each server call as it starts.
+    /// server_fn's client (gloo-net) looks `fetch` up at every call, so all of them pass here.
+    fn wrap_fetch(deadlines: RwSignal<Option<Deadlines>>) -> Option<(js_sys::Function, FetchWrapper)> {
+        let global = js_sys::global();
+        let name = JsValue::from_str("fetch");
+        let original: js_sys::Function = js_sys::Reflect::get(&global, &name).ok()?.dyn_into().ok()?;
+        let origin = window().location().origin().unwrap_or_default();
+        let call = original.clone();
+        let this = global.clone();
+        let wrapper = FetchWrapper::new(move |input: JsValue, init: JsValue| {
+            let url = input
+                .dyn_ref::<web_sys::Request>()
+                .map(web_sys::Request::url)
+                .or_else(|| input.as_string())
+                .unwrap_or_default();
+            if is_activity(&origin, &url) {
+                if let Some(d) = deadlines.get_untracked() {
+                    extend(deadlines, d.after_request(js_sys::Date::now()), true);
+                }
+            }
+            call.call2(&this, &input, &init)
+                .unwrap_or_else(|error| js_sys::Promise::reject(&error).into())
+        });
+        js_sys::Reflect::set(&global, &name, wrapper.as_ref()).ok()?;
+        Some((original, wrapper))
     }
 
     pub fn stop() {
@@ -469,6 +480,7 @@ mod tests {
         assert!(!is_activity(origin, "https://roster.example.com/api/auth/timed-out"));
         assert!(!is_activity(origin, "https://roster.example.com/pkg/roster.wasm"));
         assert!(!is_activity(origin, "https://elsewhere.example/api/users/list"));
+        assert!(is_activity(origin, "/api/users/list"));
     }
 
     #[test]
