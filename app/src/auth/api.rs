@@ -129,13 +129,62 @@ pub async fn logout() -> Result<(), AppError> {
     respond(async {
         let state = app_state()?;
         if let Some(token) = session_token() {
-            super::service::logout(&state, &token, &request_meta()).await?;
+            super::service::logout(&state, &token, &request_meta(), None).await?;
         }
         set_session_cookie(&state, "", 0).await?;
         leptos_axum::redirect("/login");
         Ok(())
     })
     .await
+}
+
+/// "Stay signed in" in the warning before idle sign-out: the session's idle time starts again
+/// now, and the browser gets the new deadlines. Any signed-in user, also a session that may
+/// only enrol in 2FA (it idles too).
+#[server(endpoint = "auth/stay-signed-in")]
+pub async fn stay_signed_in() -> Result<super::SessionClock, AppError> {
+    use crate::context::{session_token, signed_in};
+    signed_in(true, |ctx| async move {
+        let token = session_token().ok_or(AppError::Unauthenticated)?;
+        super::timeouts::stay_signed_in(&ctx.state, &token).await
+    })
+    .await
+}
+
+/// The browser's countdown ran out (`reason`: `idle`, or `expired` at the absolute limit):
+/// ends the session as sign-out does and sends the user to the login page, which says why and
+/// returns them to `next` afterwards. Public, as sign-out: the server may have ended the
+/// session already.
+#[server(endpoint = "auth/timed-out")]
+pub async fn timed_out(reason: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::context::{app_state, request_meta, respond, session_token};
+    respond(async {
+        let reason = match super::SignOutReason::from_code(&reason) {
+            Some(reason @ (super::SignOutReason::Idle | super::SignOutReason::Expired)) => reason,
+            _ => return Err(AppError::invalid("reason", "The reason must be idle or expired.")),
+        };
+        let state = app_state()?;
+        if let Some(token) = session_token() {
+            super::service::logout(&state, &token, &request_meta(), Some(reason)).await?;
+        }
+        set_session_cookie(&state, "", 0).await?;
+        let next = super::safe_next_path(next.as_deref());
+        leptos_axum::redirect(&format!(
+            "/login?reason={}&next={}",
+            reason.code(),
+            crate::ui::url_encode(&next)
+        ));
+        Ok(())
+    })
+    .await
+}
+
+/// The timeouts in force, for the login page's "You were signed out after 30 minutes of
+/// inactivity". Public: two numbers that say nothing about anyone.
+#[server(endpoint = "auth/timeouts")]
+pub async fn session_limits() -> Result<super::SessionLimits, AppError> {
+    use crate::context::{app_state, respond};
+    respond(async { super::timeouts::limits(&app_state()?).await }).await
 }
 
 /// The signed-in user changes their own first and last name, through the same rules and

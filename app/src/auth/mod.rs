@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod api;
 pub mod code_page;
+pub mod idle;
 pub mod snapshot;
 pub mod view;
 
@@ -23,6 +24,8 @@ pub mod secrets;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod timeouts;
 
 use crate::domain::{Permission, Role, UserId};
 use serde::{Deserialize, Serialize};
@@ -41,6 +44,34 @@ pub struct Me {
     /// A 2FA policy requires this user to enrol before anything else.
     #[serde(default)]
     pub enrol_only: bool,
+    /// When this session ends, as the server saw it while answering (for the warning before
+    /// idle sign-out, `idle.rs`).
+    #[serde(default)]
+    pub session: Option<SessionClock>,
+}
+
+/// A session's deadlines, in unix seconds of the server's clock. `now` is when the server read
+/// them, so the browser can count from its own clock whatever the difference between the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClock {
+    pub now: i64,
+    /// The idle timeout in force.
+    pub idle_secs: i64,
+    /// The session ends at this time unless a request comes first.
+    pub idle_deadline: i64,
+    /// The session ends at this time however active it is (the absolute timeout).
+    pub absolute_deadline: i64,
+}
+
+/// The server writes a session's `last_seen_at` at most this often (a write per request would
+/// cost every read): after a request, the stored time may be up to this much earlier.
+pub const LAST_SEEN_EVERY_SECS: i64 = 60;
+
+/// The timeouts in force (Settings → General), for the login page's "signed out after …".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionLimits {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
 }
 
 impl Me {
@@ -82,11 +113,20 @@ crate::codes!(SignOutReason {
 });
 
 impl SignOutReason {
-    pub fn message(self) -> &'static str {
-        match self {
-            SignOutReason::Disabled => "Your access has been disabled. Contact an administrator.",
-            SignOutReason::Expired => "Your session has expired. Please sign in again.",
-            SignOutReason::Idle => "You were signed out after a period of inactivity.",
+    /// What the login page says; with the timeouts in force it names them.
+    pub fn message(self, limits: Option<SessionLimits>) -> String {
+        match (self, limits) {
+            (SignOutReason::Disabled, _) => "Your access has been disabled. Contact an administrator.".into(),
+            (SignOutReason::Expired, Some(limits)) => format!(
+                "You were signed out because your session reached its {}-hour limit. Please sign in again.",
+                limits.absolute_hours
+            ),
+            (SignOutReason::Expired, None) => "Your session has expired. Please sign in again.".into(),
+            (SignOutReason::Idle, Some(limits)) => format!(
+                "You were signed out after {} minutes of inactivity.",
+                limits.idle_minutes
+            ),
+            (SignOutReason::Idle, None) => "You were signed out after a period of inactivity.".into(),
         }
     }
 }

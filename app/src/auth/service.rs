@@ -376,21 +376,13 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         });
     };
     let now = state.clock.now();
-    let idle_minutes = settings::int_or(
-        session.idle_timeout_setting.as_deref(),
-        settings::DEFAULT_IDLE_TIMEOUT_MINUTES,
-    );
-    let absolute_hours = settings::int_or(
-        session.absolute_timeout_setting.as_deref(),
-        settings::DEFAULT_ABSOLUTE_TIMEOUT_HOURS,
-    );
-    // `expires_at` holds the limit in force at sign-in; the current setting applies too, so
-    // shortening it ends existing sessions at their next request.
+    // The timeouts in force now apply to sessions that already exist (see `timeouts::clock`).
+    let clock = super::timeouts::clock(&session, session.last_seen_at, now);
     let ended = if session.user.status != UserStatus::Active {
         Some(SignOutReason::Disabled)
-    } else if now >= session.expires_at || now >= session.created_at + absolute_hours * 3600 {
+    } else if now >= clock.absolute_deadline {
         Some(SignOutReason::Expired)
-    } else if now - session.last_seen_at >= idle_minutes * 60 {
+    } else if now >= clock.idle_deadline {
         Some(SignOutReason::Idle)
     } else {
         None
@@ -400,10 +392,14 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         return Ok(Viewer::Anonymous { reason: Some(reason) });
     }
     // Idle time is tracked to the minute; skipping the write otherwise keeps reads cheap.
-    if now - session.last_seen_at >= 60 {
+    let last_seen_at = if now - session.last_seen_at >= super::LAST_SEEN_EVERY_SECS {
         store::touch_session(pool, session.session_id, now).await?;
-    }
+        now
+    } else {
+        session.last_seen_at
+    };
     let mut me = me(&session.user, &session.group_roles)?;
+    me.session = Some(super::timeouts::clock(&session, last_seen_at, now));
     if session.enrol_only {
         me.enrol_only = true;
         me.permissions.clear();
@@ -439,11 +435,19 @@ fn me(user: &UserRecord, group_roles: &[Role]) -> Result<Me, AppError> {
         role,
         permissions: effective_permissions(role, group_roles),
         enrol_only: false,
+        session: None,
     })
 }
 
 /// Ends the session behind this token (if any) and records it.
-pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result<(), AppError> {
+/// `timed_out`: the browser's countdown ran out (idle or at the absolute limit), which the
+/// activity log says.
+pub async fn logout(
+    state: &AppState,
+    token: &str,
+    meta: &RequestMeta,
+    timed_out: Option<SignOutReason>,
+) -> Result<(), AppError> {
     let pool = &state.db.pool;
     let Some(session) = store::find_session(pool, &token_hash(token)).await? else {
         return Ok(());
@@ -462,6 +466,9 @@ pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> Result
             success: true,
             ip: &meta.ip,
             user_agent: &meta.user_agent,
+            details: timed_out
+                .map(|reason| serde_json::json!({ "timed_out": reason.code() }).to_string())
+                .unwrap_or_default(),
             ..Entry::default()
         },
     )

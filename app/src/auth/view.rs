@@ -2,7 +2,7 @@
 
 use super::api::{ChangePassword, Login, Logout, RegisterFirstAdmin, UpdateMyName};
 use super::snapshot::PageViewer;
-use super::{Me, SignOutReason, Viewer};
+use super::{Me, Viewer};
 use crate::domain::{confirmation_problem, password_problem, AppError, Permission, PASSWORD_MAX, PASSWORD_MIN};
 use crate::invites::api::CompleteSignup;
 use crate::ui::{action_error, Field, FormError, Page};
@@ -52,6 +52,7 @@ pub fn ConsoleLayout() -> impl IntoView {
         Ok(Viewer::SignedIn(me)) => {
             provide_context(me.clone());
             view! {
+                <super::idle::SessionTimer clock=me.session/>
                 <TopBar me=me/>
                 <main class="console">
                     <Outlet/>
@@ -260,22 +261,12 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 fn LoginForm(next: String) -> impl IntoView {
     let ctx = auth();
-    let query = use_query_map();
-    let notice = move || {
-        query
-            .read()
-            .get("reason")
-            .and_then(|code| SignOutReason::from_code(&code))
-            .map(|r| r.message())
-    };
     let error = action_error(ctx.login);
     let pending = ctx.login.pending();
     view! {
         <AuthCard>
             <h1>"Sign in"</h1>
-            <Show when=move || notice().is_some()>
-                <p class="notice" role="status">{notice}</p>
-            </Show>
+            <super::idle::SignOutNotice/>
             <ActionForm action=ctx.login>
                 <FormError error=error/>
                 <Field name="email" label="Email" kind="email" autocomplete="username" server_error=error/>

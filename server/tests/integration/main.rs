@@ -13,6 +13,7 @@ mod groups;
 mod health;
 mod hosts;
 mod http;
+mod idle_warning;
 mod invites;
 mod mail;
 mod malformed;

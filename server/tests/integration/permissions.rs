@@ -27,6 +27,9 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/auth/logout", Public),
     ("/api/auth/second-step-pending", Public),
     ("/api/auth/second-step", Public),
+    ("/api/auth/timed-out", Public),
+    ("/api/auth/timeouts", Public),
+    ("/api/auth/stay-signed-in", SignedIn),
     ("/api/recovery/forgot", Public),
     ("/api/recovery/open", Public),
     ("/api/recovery/reset", Public),
@@ -101,6 +104,7 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("code", "123456"),
     ("scope", "off"),
     ("grace_days", "0"),
+    ("reason", "idle"),
     // The values in force (the defaults, the harness's URL): an allowed call changes nothing.
     ("idle_timeout_minutes", "30"),
     ("absolute_timeout_hours", "12"),
