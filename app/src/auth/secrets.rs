@@ -51,16 +51,35 @@ impl From<HashingBusy> for crate::domain::AppError {
 
 /// Runs one argon2 computation on the blocking pool once a slot is free.
 async fn with_hashing_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingBusy> {
-    use std::sync::atomic::Ordering;
     let gate = gate();
-    if gate.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING_HASHES {
-        gate.waiting.fetch_sub(1, Ordering::SeqCst);
-        return Err(HashingBusy);
-    }
+    let waiting = Waiting::join(&gate.waiting).ok_or(HashingBusy)?;
+    // A caller that goes away while waiting (the client hung up) leaves the queue too: the
+    // guard, not the line after the wait, counts it out.
     let permit = gate.running.acquire().await;
-    gate.waiting.fetch_sub(1, Ordering::SeqCst);
+    drop(waiting);
     let _permit = permit.map_err(|_| HashingBusy)?;
     tokio::task::spawn_blocking(work).await.map_err(|_| HashingBusy)
+}
+
+/// One place in the queue for a hashing slot, given back when dropped.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    /// A place, unless [`MAX_WAITING_HASHES`] callers wait already.
+    fn join(count: &'a std::sync::atomic::AtomicUsize) -> Option<Self> {
+        use std::sync::atomic::Ordering;
+        if count.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING_HASHES {
+            count.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Waiting(count))
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Hashes a new password (bounded by the hashing gate, off the async runtime).
@@ -157,6 +176,21 @@ mod tests {
         assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
         assert_ne!(a, random_token());
         assert_eq!(token_hash(&a).len(), 64);
+    }
+
+    #[test]
+    fn a_place_in_the_queue_is_given_back_however_its_caller_ends() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let count = AtomicUsize::new(0);
+        let places: Vec<_> = (0..MAX_WAITING_HASHES)
+            .map(|_| Waiting::join(&count).unwrap())
+            .collect();
+        assert!(Waiting::join(&count).is_none(), "the queue is full");
+        assert_eq!(count.load(Ordering::SeqCst), MAX_WAITING_HASHES);
+        // Callers that went away (their futures dropped mid-wait) leave no place taken.
+        drop(places);
+        assert_eq!(count.load(Ordering::SeqCst), 0);
+        assert!(Waiting::join(&count).is_some());
     }
 
     #[tokio::test]
