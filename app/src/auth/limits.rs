@@ -60,6 +60,10 @@ pub const PER_DEVICE: Limit = Limit {
     window_secs: 15 * 60,
     over: Over::Refuse,
 };
+/// The limits kept per email (keyed by the email, or "email …"): what Unlock clears and what
+/// makes an account Locked.
+const EMAIL_LIMITS: [Limit; 3] = [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE];
+
 /// Failed sign-ins from one client address, whatever the email.
 pub const PER_ADDRESS: Limit = Limit {
     scope: "ip",
@@ -227,11 +231,9 @@ pub async fn clear_in(tx: &mut crate::db::Tx<'_>, now: i64, email: &str) -> Resu
     Ok(was_locked)
 }
 
-/// The limits kept per email (keyed by the email, or "email …").
+/// The per-email limit whose windows have this scope.
 fn email_limit(scope: &str) -> Option<Limit> {
-    [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE]
-        .into_iter()
-        .find(|l| l.scope == scope)
+    EMAIL_LIMITS.into_iter().find(|l| l.scope == scope)
 }
 
 /// Which of these emails are locked now: some window of theirs refuses or slows down their
@@ -242,7 +244,7 @@ pub async fn locked_among<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
     emails: &[&str],
     now: i64,
 ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
-    let longest = [PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE]
+    let longest = EMAIL_LIMITS
         .map(|l| l.window_secs)
         .into_iter()
         .max()
@@ -325,7 +327,7 @@ async fn log_refusals<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
         Over::Slow => window.refusals - 1,
     };
     // Only sign-in windows: the others refuse nothing a person should look into.
-    if unlogged <= 0 || ![PER_EMAIL, PER_EMAIL_NETWORK, PER_DEVICE, PER_ADDRESS].contains(&limit) {
+    if unlogged <= 0 || !(EMAIL_LIMITS.contains(&limit) || limit == PER_ADDRESS) {
         return Ok(());
     }
     // Keys are "email", "email network", "email device" or an address.
