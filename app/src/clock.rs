@@ -24,6 +24,12 @@ impl Clock {
         self.frozen_at.store(system_now(), Ordering::Relaxed);
     }
 
+    /// How far this clock stands from the system's (zero outside tests): added to the
+    /// database's clock where replicas must agree on the time (`Db::now`).
+    pub fn moved_by(&self) -> i64 {
+        self.now() - system_now()
+    }
+
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, seconds: i64) {
         self.offset.fetch_add(seconds, Ordering::Relaxed);

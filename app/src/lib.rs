@@ -26,6 +26,8 @@ pub mod crypto;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use auth::view::{AuthContext, ConsoleLayout, HomePage, LoginPage, ProfilePage, SetupPage};

@@ -45,6 +45,8 @@ pub struct RuntimeConfig {
     pub secret_key: SecretBox<[u8; 32]>,
     /// `ROSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ROSTER_OUTBOX_LEASE_SECS`: how long a claimed email is left to the worker that claimed it.
+    pub outbox_lease_secs: i64,
 }
 
 impl RuntimeConfig {
@@ -53,6 +55,15 @@ impl RuntimeConfig {
             public_url,
             secret_key: SecretBox::new(Box::new(secret_key)),
             trusted_proxies: Vec::new(),
+            outbox_lease_secs: crate::mail::outbox::DEFAULT_LEASE_SECS,
+        }
+    }
+
+    /// The same, with claimed emails leased for `seconds`.
+    pub fn with_outbox_lease(self, seconds: i64) -> RuntimeConfig {
+        RuntimeConfig {
+            outbox_lease_secs: seconds,
+            ..self
         }
     }
 

@@ -24,6 +24,10 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `ROSTER_DB_MAX_CONNECTIONS`: the database pool's size (default: by the machine's cores).
     pub db_max_connections: Option<u32>,
+    /// `ROSTER_OUTBOX_LEASE_SECS`: how long a claimed email is left to the replica sending it.
+    pub outbox_lease_secs: i64,
+    /// `ROSTER_METRICS_ADDR`: where `/metrics` is served (off when unset).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug)]
@@ -107,6 +111,29 @@ impl Config {
             ),
             None => None,
         };
+        let outbox_lease_secs = match get("ROSTER_OUTBOX_LEASE_SECS") {
+            Some(n) => n
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (2..=86_400).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "ROSTER_OUTBOX_LEASE_SECS",
+                        "must be a whole number of seconds from 2 to 86400",
+                    )
+                })?,
+            None => app::mail::outbox::DEFAULT_LEASE_SECS,
+        };
+        let metrics_addr = match get("ROSTER_METRICS_ADDR") {
+            Some(addr) => Some(addr.trim().parse().map_err(|_| {
+                bad(
+                    "ROSTER_METRICS_ADDR",
+                    "must be an address and port, like 127.0.0.1:9100",
+                )
+            })?),
+            None => None,
+        };
         Ok(Config {
             site_addr,
             site_root,
@@ -117,6 +144,8 @@ impl Config {
             log,
             trusted_proxies,
             db_max_connections,
+            outbox_lease_secs,
+            metrics_addr,
         })
     }
 }
@@ -218,6 +247,23 @@ mod tests {
         let e = config(&[("ROSTER_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]).unwrap_err();
         assert_eq!(e.var, "ROSTER_TRUSTED_PROXIES");
         assert!(e.to_string().contains("proxy.local"), "{e}");
+        let e = config(&[("ROSTER_OUTBOX_LEASE_SECS", "0")]).unwrap_err();
+        assert_eq!(e.var, "ROSTER_OUTBOX_LEASE_SECS");
+        let e = config(&[("ROSTER_METRICS_ADDR", "9100")]).unwrap_err();
+        assert_eq!(e.var, "ROSTER_METRICS_ADDR");
+    }
+
+    #[test]
+    fn metrics_are_off_and_the_outbox_lease_is_two_minutes_unless_set() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.metrics_addr, c.outbox_lease_secs), (None, 120));
+        let c = config(&[
+            ("ROSTER_METRICS_ADDR", "127.0.0.1:9100"),
+            ("ROSTER_OUTBOX_LEASE_SECS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9100".parse().unwrap()));
+        assert_eq!(c.outbox_lease_secs, 5);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct ServerParts {
     pub secret_key: [u8; 32],
     /// `ROSTER_TRUSTED_PROXIES`.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ROSTER_OUTBOX_LEASE_SECS`.
+    pub outbox_lease_secs: i64,
     pub clock: Clock,
 }
 
@@ -35,7 +37,9 @@ pub fn app_state(parts: ServerParts) -> AppState {
         leptos_options: parts.leptos_options,
         db: parts.db,
         config: Arc::new(
-            RuntimeConfig::new(parts.public_url, parts.secret_key).with_trusted_proxies(parts.trusted_proxies),
+            RuntimeConfig::new(parts.public_url, parts.secret_key)
+                .with_trusted_proxies(parts.trusted_proxies)
+                .with_outbox_lease(parts.outbox_lease_secs),
         ),
         clock: parts.clock,
         mail: Default::default(),
@@ -72,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(http::limits::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(http::metrics::track))
         .with_state(state);
 
     let mut router = app_routes

@@ -8,6 +8,8 @@ use app::db::Db;
 use clap::{Parser, Subcommand};
 use server::config::{load_or_create_secret_key, Config, LogConfig, SecretKeySource};
 use std::process::ExitCode;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -118,6 +120,7 @@ async fn open_state(config: &Config) -> Result<app::state::AppState, String> {
         public_url: config.public_url.clone(),
         secret_key,
         trusted_proxies: config.trusted_proxies.clone(),
+        outbox_lease_secs: config.outbox_lease_secs,
         clock: Clock::default(),
     }))
 }
@@ -130,22 +133,48 @@ async fn admin(config: Config, command: admin_cli::AdminCommand) -> Result<(), S
 }
 
 async fn serve(config: Config) -> Result<(), String> {
+    let metrics = match config.metrics_addr {
+        Some(addr) => Some((addr, server::http::metrics::install()?)),
+        None => None,
+    };
     let state = open_state(&config).await?;
-    let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));
-    let _prune_worker = server::workers::prune::spawn(state.clone(), std::time::Duration::from_secs(60));
-    let _search_index_worker = server::workers::search_index::spawn(state.clone(), std::time::Duration::from_secs(5));
+    // Cancelled on SIGTERM: the outbox stops claiming and drains while requests finish.
+    let stopping = CancellationToken::new();
+    let outbox_worker = server::workers::outbox::spawn(state.clone(), Duration::from_secs(10), stopping.clone());
+    let _prune_worker = server::workers::prune::spawn(state.clone(), Duration::from_secs(60));
+    let _search_index_worker = server::workers::search_index::spawn(state.clone(), Duration::from_secs(5));
+    if let Some((addr, handle)) = metrics {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on ROSTER_METRICS_ADDR {addr}: {e}"))?;
+        tracing::info!("metrics on http://{addr}/metrics");
+        let router = server::http::metrics::router(handle, state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+    }
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|e| format!("cannot listen on LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
     tracing::info!("Roster is listening on http://{}", config.site_addr);
-    axum::serve(
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown({
+        let stopping = stopping.clone();
+        async move {
+            shutdown_signal().await;
+            stopping.cancel();
+        }
+    })
     .await
-    .map_err(|e| format!("server error: {e}"))
+    .map_err(|e| format!("server error: {e}"));
+    // Requests have finished; the outbox gets what is left of its drain time.
+    outbox_worker
+        .finish(app::mail::outbox::DRAIN + Duration::from_secs(2))
+        .await;
+    tracing::info!("stopped");
+    served
 }
 
 async fn shutdown_signal() {
@@ -164,5 +193,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: no new connections, finishing requests and emails in flight");
 }

@@ -167,6 +167,18 @@ impl Db {
         Ok(Some(result))
     }
 
+    /// Now, by the database's clock, as unix seconds, moved as far as `clock` is moved from the
+    /// system's (tests move it). Leases that several replicas compare use this one clock, so
+    /// a replica whose own clock runs ahead cannot take over another's claim early.
+    pub async fn now(&self, clock: &crate::clock::Clock) -> Result<i64, sqlx::Error> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT CAST(strftime('%s', 'now') AS BIGINT)",
+            Backend::Postgres => "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)",
+        };
+        let database_now: i64 = sqlx::query_scalar(sql).fetch_one(&self.pool).await?;
+        Ok(database_now + clock.moved_by())
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }

@@ -1,7 +1,8 @@
 //! (ssr) The durable outbox. Emails are written in the same transaction as the action that
 //! causes them; [`deliver_due`] sends what is due, retrying with exponential backoff until the
 //! message's deadline (two days), so a mail server that is down for a day loses nothing.
-//! Several workers (replicas) can run at once: each email is claimed by a conditional update.
+//! Several workers (replicas) can run at once: each email is claimed by one of them at a time
+//! (see [`deliver_due`]).
 
 use super::store::{self, ConfigRow, NewEmail, OutboxRow};
 use super::templates;
@@ -9,13 +10,16 @@ use super::transport::{Mailer, OutgoingEmail, SEND_TIMEOUT};
 use crate::crypto;
 use crate::state::AppState;
 use sqlx::{Any, Executor};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// How long Roster keeps trying to deliver one email.
 pub const RETRY_WINDOW_SECS: i64 = 48 * 3600;
 /// Emails claimed per round.
 const BATCH: i64 = 50;
-/// A claimed email is left alone by other workers for this long (well past the send timeout).
-const CLAIM_SECS: i64 = 4 * SEND_TIMEOUT.as_secs() as i64;
+/// A claimed email is left alone by other workers for this long (well past the send timeout),
+/// unless `ROSTER_OUTBOX_LEASE_SECS` says otherwise.
+pub const DEFAULT_LEASE_SECS: i64 = 4 * SEND_TIMEOUT.as_secs() as i64;
 const FIRST_RETRY_SECS: i64 = 30;
 const MAX_RETRY_SECS: i64 = 3600;
 
@@ -102,10 +106,19 @@ impl Round {
     }
 }
 
+/// How long a worker that is shutting down waits for its sends in flight before it gives
+/// the rest back to the queue.
+pub const DRAIN: Duration = Duration::from_secs(20);
+
 /// Sends every email that is due now. With no mailer configured nothing is attempted; emails
 /// that waited past their deadline are marked failed.
-pub async fn deliver_due(state: &AppState) -> Result<Round, sqlx::Error> {
-    let now = state.clock.now();
+///
+/// Emails are claimed as a batch under one random token, for the lease
+/// (`ROSTER_OUTBOX_LEASE_SECS`), by the database's clock; a result is written only while the
+/// row still carries this round's token. Once `stopping` is cancelled no new round starts, and
+/// sends still in flight after [`DRAIN`] are stopped and their emails given back.
+pub async fn deliver_due(state: &AppState, stopping: &CancellationToken) -> Result<Round, sqlx::Error> {
+    let now = state.db.now(&state.clock).await?;
     let mailer = match super::service::current_mailer(state).await? {
         Some(Ok(mailer)) => mailer,
         Some(Err(error)) => {
@@ -121,50 +134,115 @@ pub async fn deliver_due(state: &AppState) -> Result<Round, sqlx::Error> {
             });
         }
     };
-    let mut claimed = Vec::new();
-    for id in store::due_ids(&state.db.pool, now, BATCH).await? {
-        if let Some(row) = store::claim(&state.db.pool, id, now, now + CLAIM_SECS).await? {
-            claimed.push(row);
-        }
+    let token = crate::auth::secrets::random_token();
+    let lease_until = now + state.config.outbox_lease_secs;
+    let claimed = store::claim_due(&state.db.pool, state.db.backend, &token, now, lease_until, BATCH).await?;
+    if claimed.is_empty() {
+        return Ok(Round::default());
     }
+    let started = Instant::now();
     // Sent concurrently; the SMTP pool bounds the number of connections.
     let mut sends = tokio::task::JoinSet::new();
+    let message_ids = MessageIds::new(state.config.key());
     for row in claimed {
         let mailer = mailer.clone();
         let state = state.clone();
+        let message_id = message_ids.of(&row, &mailer);
         sends.spawn(async move {
-            let result = send_row(&state, &mailer, &row).await;
+            let result = send_row(&state, &mailer, &row, &message_id).await;
             (row, result)
         });
     }
+    let drained = async {
+        stopping.cancelled().await;
+        tokio::time::sleep(DRAIN).await;
+    };
+    tokio::pin!(drained);
     let mut round = Round::default();
-    while let Some(joined) = sends.join_next().await {
+    loop {
+        let joined = tokio::select! {
+            joined = sends.join_next() => joined,
+            _ = &mut drained => {
+                sends.abort_all();
+                let released = store::release(&state.db.pool, &token).await?;
+                tracing::warn!(released, "shutting down: emails still being sent were given back to the queue");
+                break;
+            }
+        };
+        let Some(joined) = joined else { break };
         let Ok((row, result)) = joined else { continue };
-        let now = state.clock.now();
-        match result {
-            Ok(()) => {
-                store::mark_sent(&state.db.pool, row.id, now).await?;
-                tracing::info!(outbox_id = row.id, to = %row.recipient, "email sent");
-                round.sent += 1;
-            }
-            Err(error) => {
-                let failed_attempts = row.attempts + 1;
-                let give_up = now >= row.give_up_at;
-                let next = now + retry_delay(failed_attempts);
-                store::mark_attempt_failed(&state.db.pool, row.id, &error, next, give_up).await?;
-                tracing::warn!(outbox_id = row.id, to = %row.recipient, attempt = failed_attempts, give_up, %error, "email not sent");
-                if give_up {
-                    round.failed += 1;
-                } else {
-                    round.retrying += 1;
-                }
-            }
+        let at = now + started.elapsed().as_secs() as i64;
+        // A database error here must not drop the other sends of the round: it is logged, and
+        // the email stays claimed until the lease ends, then goes out again (same Message-ID).
+        if let Err(error) = record_result(state, &token, &row, result, at, &mut round).await {
+            tracing::error!(outbox_id = row.id, %error, "could not record an email's delivery");
         }
     }
     Ok(round)
 }
 
-async fn send_row(state: &AppState, current: &Mailer, row: &OutboxRow) -> Result<(), String> {
+async fn record_result(
+    state: &AppState,
+    token: &str,
+    row: &OutboxRow,
+    result: Result<(), String>,
+    at: i64,
+    round: &mut Round,
+) -> Result<(), sqlx::Error> {
+    let pool = &state.db.pool;
+    match result {
+        Ok(()) => {
+            let kept = store::mark_sent(pool, row.id, token, at).await?;
+            tracing::info!(outbox_id = row.id, to = %row.recipient, "email sent");
+            round.sent += 1;
+            if !kept {
+                tracing::warn!(outbox_id = row.id, "the email's lease ran out while it was being sent");
+            }
+            crate::metrics::outbox_attempt("sent");
+        }
+        Err(error) => {
+            let failed_attempts = row.attempts + 1;
+            let give_up = at >= row.give_up_at;
+            let next = at + retry_delay(failed_attempts);
+            let kept = store::mark_attempt_failed(pool, row.id, token, &error, next, give_up).await?;
+            tracing::warn!(outbox_id = row.id, to = %row.recipient, attempt = failed_attempts, give_up, kept, %error, "email not sent");
+            if give_up {
+                round.failed += 1;
+            } else {
+                round.retrying += 1;
+            }
+            crate::metrics::outbox_attempt(if give_up { "failed" } else { "retrying" });
+        }
+    }
+    Ok(())
+}
+
+/// Each outbox row's `Message-ID`, the same on every attempt, so a copy sent twice (a worker
+/// that died after sending, before recording it) is recognisable as one message. The instance
+/// part keeps two Roster installations' ids apart.
+struct MessageIds {
+    instance: String,
+}
+
+impl MessageIds {
+    fn new(key: &[u8; 32]) -> MessageIds {
+        MessageIds {
+            instance: crypto::key_check(key)[..12].to_string(),
+        }
+    }
+
+    fn of(&self, row: &OutboxRow, mailer: &Mailer) -> String {
+        format!(
+            "<outbox.{}.{}.{}@{}>",
+            row.id,
+            row.created_at,
+            self.instance,
+            mailer.sender_domain()
+        )
+    }
+}
+
+async fn send_row(state: &AppState, current: &Mailer, row: &OutboxRow, message_id: &str) -> Result<(), String> {
     let key = state.config.key();
     let unreadable = "it cannot be decrypted: ROSTER_SECRET_KEY changed since it was queued";
     let (mut text, mut html) = (row.body_text.clone(), row.body_html.clone());
@@ -180,13 +258,15 @@ async fn send_row(state: &AppState, current: &Mailer, row: &OutboxRow) -> Result
         html,
     };
     match &row.via_config_enc {
-        None => current.send(&email).await,
+        None => current.send_as(&email, Some(message_id)).await,
         Some(sealed) => {
             let json = crypto::open(key, VIA_CONFIG_PURPOSE, sealed)
                 .ok_or_else(|| format!("the configuration to send through: {unreadable}"))?;
             let config: ConfigRow =
                 serde_json::from_str(&json).map_err(|e| format!("the configuration to send through: {e}"))?;
-            super::service::one_off_mailer(state, &config)?.send(&email).await
+            super::service::one_off_mailer(state, &config)?
+                .send_as(&email, Some(message_id))
+                .await
         }
     }
 }

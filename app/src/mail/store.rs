@@ -1,5 +1,6 @@
 //! (ssr) SQL for the mailer configuration (one row) and the outbox.
 
+use crate::db::Backend;
 use sqlx::{Any, Executor, FromRow, Row};
 
 /// The saved configuration; `secret_enc` is sealed with the instance key.
@@ -112,75 +113,99 @@ pub struct OutboxRow {
     pub via_config_enc: Option<String>,
     pub attempts: i64,
     pub give_up_at: i64,
+    pub created_at: i64,
 }
 
-/// Ids of queued emails whose time has come and that no worker holds.
-pub async fn due_ids<'c, E: Executor<'c, Database = Any>>(
+/// Claims up to `limit` queued emails whose time has come and that no live claim holds, for
+/// the worker holding `token` until `lease_until`. On PostgreSQL, rows another worker is
+/// claiming at this moment are skipped rather than waited for (`SKIP LOCKED`); SQLite has one
+/// writer, so the statement is atomic there as it stands.
+pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
     exec: E,
+    backend: Backend,
+    token: &str,
     now: i64,
+    lease_until: i64,
     limit: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id FROM outbox WHERE status = 'queued' AND channel = 'email' AND next_attempt_at <= $1 \
-         AND locked_until <= $1 ORDER BY next_attempt_at, id LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(exec)
-    .await?;
-    rows.iter().map(|r| r.try_get(0)).collect()
+) -> Result<Vec<OutboxRow>, sqlx::Error> {
+    let skip_locked = match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET locked_until = $1, claim_token = $2 WHERE id IN (\
+         SELECT id FROM outbox WHERE status = 'queued' AND channel = 'email' AND next_attempt_at <= $3 \
+         AND locked_until <= $3 ORDER BY next_attempt_at, id LIMIT $4{skip_locked}) \
+         RETURNING id, recipient, subject, body_text, body_html, link_enc, via_config_enc, attempts, \
+         give_up_at, created_at"
+    );
+    let mut rows: Vec<OutboxRow> = sqlx::query_as(&sql)
+        .bind(lease_until)
+        .bind(token)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(exec)
+        .await?;
+    rows.sort_by_key(|row| row.id);
+    Ok(rows)
 }
 
-/// Takes one email for this worker until `lock_until`. False when another worker (another
-/// replica) took it first: the conditional update is the lock.
-pub async fn claim<'c, E: Executor<'c, Database = Any>>(
+/// Records that the email went out. False when the claim was lost (the lease ran out and
+/// another worker holds the row now): nothing is written then.
+pub async fn mark_sent<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     id: i64,
+    token: &str,
     now: i64,
-    lock_until: i64,
-) -> Result<Option<OutboxRow>, sqlx::Error> {
-    sqlx::query_as(
-        "UPDATE outbox SET locked_until = $1 WHERE id = $2 AND status = 'queued' AND locked_until <= $3 \
-         RETURNING id, recipient, subject, body_text, body_html, link_enc, via_config_enc, attempts, give_up_at",
-    )
-    .bind(lock_until)
-    .bind(id)
-    .bind(now)
-    .fetch_optional(exec)
-    .await
-}
-
-pub async fn mark_sent<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, locked_until = 0, \
-         last_error = NULL, link_enc = NULL, via_config_enc = NULL WHERE id = $2",
+         claim_token = NULL, last_error = NULL, link_enc = NULL, via_config_enc = NULL \
+         WHERE id = $2 AND claim_token = $3",
     )
     .bind(now)
     .bind(id)
+    .bind(token)
     .execute(exec)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Records a failed attempt: another try at `next_attempt_at`, or `failed` when `give_up`.
+/// False when the claim was lost, as for [`mark_sent`].
 pub async fn mark_attempt_failed<'c, E: Executor<'c, Database = Any>>(
     exec: E,
     id: i64,
+    token: &str,
     error: &str,
     next_attempt_at: i64,
     give_up: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
-         locked_until = 0, link_enc = CASE WHEN $1 = 'failed' THEN NULL ELSE link_enc END WHERE id = $4",
+         locked_until = 0, claim_token = NULL, link_enc = CASE WHEN $1 = 'failed' THEN NULL ELSE link_enc END \
+         WHERE id = $4 AND claim_token = $5",
     )
     .bind(if give_up { "failed" } else { "queued" })
     .bind(error)
     .bind(next_attempt_at)
     .bind(id)
+    .bind(token)
     .execute(exec)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back the emails a worker claimed and has not finished (it is shutting down), so
+/// another worker sends them at once instead of after the lease.
+pub async fn release<'c, E: Executor<'c, Database = Any>>(exec: E, token: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE outbox SET locked_until = 0, claim_token = NULL WHERE claim_token = $1 AND status = 'queued'",
+    )
+    .bind(token)
+    .execute(exec)
+    .await?
+    .rows_affected())
 }
 
 /// Emails that waited past their deadline without a mailer ever being configured.
@@ -215,5 +240,12 @@ pub async fn delivery<'c, E: Executor<'c, Database = Any>>(
     sqlx::query_as("SELECT status, attempts, last_error, sent_at FROM outbox WHERE id = $1")
         .bind(id)
         .fetch_optional(exec)
+        .await
+}
+
+/// How many emails are in each state, for `/metrics`: `queued`, `sent`, `failed`.
+pub async fn depth_by_state<'c, E: Executor<'c, Database = Any>>(exec: E) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        .fetch_all(exec)
         .await
 }

@@ -63,7 +63,12 @@ impl Mailer {
 
     /// Sends one email. The error is what the server (or the network) said.
     pub async fn send(&self, email: &OutgoingEmail) -> Result<(), String> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.send_inner(email)).await {
+        self.send_as(email, None).await
+    }
+
+    /// [`Mailer::send`] with this `Message-ID` (`<…@…>`) instead of a fresh one.
+    pub async fn send_as(&self, email: &OutgoingEmail, message_id: Option<&str>) -> Result<(), String> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.send_inner(email, message_id)).await {
             Ok(result) => result,
             Err(_) => Err(format!(
                 "no answer from the mail service within {} seconds",
@@ -72,11 +77,19 @@ impl Mailer {
         }
     }
 
-    async fn send_inner(&self, email: &OutgoingEmail) -> Result<(), String> {
-        let from = match self {
-            Mailer::Smtp { from, .. } | Mailer::Ses { from, .. } => from.clone(),
-        };
-        let message = build_message(from, email)?;
+    /// The domain of the sender address, for the right-hand side of message ids.
+    pub fn sender_domain(&self) -> String {
+        self.from().email.domain().to_string()
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp { from, .. } | Mailer::Ses { from, .. } => from,
+        }
+    }
+
+    async fn send_inner(&self, email: &OutgoingEmail, message_id: Option<&str>) -> Result<(), String> {
+        let message = build_message(self.from().clone(), email, message_id)?;
         match self {
             Mailer::Smtp { transport, .. } => transport.send(message).await.map(|_| ()).map_err(smtp_error_text),
             Mailer::Ses { client, from } => {
@@ -100,9 +113,10 @@ impl Mailer {
     }
 }
 
-fn build_message(from: Mailbox, email: &OutgoingEmail) -> Result<Message, String> {
+fn build_message(from: Mailbox, email: &OutgoingEmail, message_id: Option<&str>) -> Result<Message, String> {
     let to: Mailbox = email.to.parse().map_err(|e| format!("recipient address: {e}"))?;
     Message::builder()
+        .message_id(message_id.map(str::to_string))
         .from(from)
         .to(to)
         .subject(email.subject.clone())

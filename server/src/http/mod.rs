@@ -6,6 +6,7 @@ pub mod client_addr;
 pub mod headers;
 pub mod host;
 pub mod limits;
+pub mod metrics;
 pub mod origin;
 pub mod page;
 pub mod probes;

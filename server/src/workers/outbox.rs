@@ -1,26 +1,30 @@
 //! The outbox worker: sends queued email as soon as it is queued (the services ring a bell
 //! after committing) and otherwise polls, so retries and mail queued by other replicas go out
-//! too. It stops when its handle is dropped.
+//! too. When `stopping` is cancelled it claims nothing more, finishes (or gives back) the
+//! emails in flight, and ends; dropping its handle stops it at once.
 
 use super::WorkerHandle;
 use app::mail::outbox::deliver_due;
 use app::state::AppState;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-pub fn spawn(state: AppState, poll: Duration) -> WorkerHandle {
+pub fn spawn(state: AppState, poll: Duration, stopping: CancellationToken) -> WorkerHandle {
     WorkerHandle::new(tokio::spawn(async move {
-        loop {
-            let round = deliver_due(&state).instrument(tracing::info_span!("outbox_round"));
+        while !stopping.is_cancelled() {
+            let round = deliver_due(&state, &stopping).instrument(tracing::info_span!("outbox_round"));
             let busy = match round.await {
                 Ok(round) => {
                     if round.handled() > 0 {
                         tracing::debug!(?round, "outbox round");
                     }
+                    app::metrics::job_run("outbox", false);
                     round.handled() > 0
                 }
                 Err(error) => {
                     tracing::error!(%error, "outbox round failed");
+                    app::metrics::job_run("outbox", true);
                     false
                 }
             };
@@ -29,8 +33,10 @@ pub fn spawn(state: AppState, poll: Duration) -> WorkerHandle {
                 tokio::select! {
                     _ = state.mail.wake.notified() => {}
                     _ = tokio::time::sleep(poll) => {}
+                    _ = stopping.cancelled() => {}
                 }
             }
         }
+        tracing::info!("outbox worker stopped");
     }))
 }

@@ -30,14 +30,22 @@ pub fn spawn(state: AppState, every: Duration) -> WorkerHandle {
 pub const PRUNE_JOB: i64 = 0x526f_7374_0001;
 
 async fn prune_round(state: &AppState) {
+    let mut failed = false;
     match prune(state).await {
         Ok(report) if report.windows + report.sessions + report.history > 0 => tracing::debug!(?report, "pruned"),
         Ok(_) => {}
-        Err(error) => tracing::warn!(%error, "pruning failed; trying again at the next round"),
+        Err(error) => {
+            failed = true;
+            tracing::warn!(%error, "pruning failed; trying again at the next round")
+        }
     }
     match app::recovery::service::prune(state).await {
         Ok(0) => {}
         Ok(links) => tracing::debug!(links, "pruned password-reset links"),
-        Err(error) => tracing::warn!(%error, "pruning reset links failed; trying again at the next round"),
+        Err(error) => {
+            failed = true;
+            tracing::warn!(%error, "pruning reset links failed; trying again at the next round")
+        }
     }
+    app::metrics::job_run("prune", failed);
 }

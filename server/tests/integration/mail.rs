@@ -23,7 +23,7 @@ fn form<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
 }
 
 /// Saves a configuration as the first admin (a Global Administrator), confirmed with their password.
-async fn configure(app: &TestApp, admin: &str, fields: &[(&'static str, String)]) {
+pub(crate) async fn configure(app: &TestApp, admin: &str, fields: &[(&'static str, String)]) {
     let mut fields = form(fields);
     fields.push(("current_password", ADMIN_PASSWORD));
     let response = app.call("mail/save", &fields, Some(admin)).await;
@@ -31,7 +31,7 @@ async fn configure(app: &TestApp, admin: &str, fields: &[(&'static str, String)]
 }
 
 /// Invites by email; returns the invite id.
-async fn invite_by_email(app: &TestApp, admin: &str, email: &str, lifetime: &str) -> i64 {
+pub(crate) async fn invite_by_email(app: &TestApp, admin: &str, email: &str, lifetime: &str) -> i64 {
     let response = app
         .call(
             "invites/create",

@@ -17,6 +17,7 @@ mod idle_warning;
 mod invites;
 mod mail;
 mod malformed;
+mod metrics;
 mod password_reset;
 mod permissions;
 mod replicas;

@@ -1,12 +1,20 @@
-//! What several servers on one database rely on: one instance key (checked at start-up) and
-//! migrations that an older server can run beside.
+//! What several servers on one database rely on: one instance key (checked at start-up),
+//! migrations that an older server can run beside, and an outbox that two replicas' workers
+//! share without sending anything twice.
 
+use crate::common::peers::MailSink;
 use crate::common::TestApp;
+use app::mail::store;
+use app::mail::transport::OutgoingEmail;
 use app::settings::service::check_instance_key;
+use std::collections::HashSet;
 
 on_both_backends!(
     servers_on_one_database_must_share_the_instance_key,
     a_migration_from_a_newer_release_does_not_stop_an_older_server,
+    two_replicas_send_each_queued_email_exactly_once,
+    a_worker_whose_lease_ran_out_cannot_overwrite_the_next_claim,
+    the_database_clock_decides_leases,
 );
 
 async fn servers_on_one_database_must_share_the_instance_key(app: TestApp) {
@@ -41,4 +49,109 @@ async fn a_migration_from_a_newer_release_does_not_stop_an_older_server(app: Tes
     .unwrap();
     app.state.db.migrate().await.expect("an older server runs on");
     app.register_admin().await;
+}
+
+async fn two_replicas_send_each_queued_email_exactly_once(app: TestApp) {
+    let replica = app.second_replica().await;
+    let sink = MailSink::start().await;
+    let admin = app.register_admin().await;
+    crate::mail::configure(&app, &admin, &sink.settings_form()).await;
+    const INVITES: usize = 40;
+    let invites = (0..INVITES).map(|i| {
+        let (app, admin) = (&app, &admin);
+        let through = if i % 2 == 0 { app } else { &replica };
+        async move { crate::mail::invite_by_email(through, admin, &format!("guest{i}@example.com"), "3d").await }
+    });
+    futures::future::join_all(invites).await;
+    let received = sink.wait_for(INVITES).await;
+    // Both workers keep polling: anything sent twice would arrive within a few polls.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let received = if sink.messages().len() > received.len() {
+        sink.messages()
+    } else {
+        received
+    };
+    assert_eq!(received.len(), INVITES, "each invitation arrives once");
+    let recipients: HashSet<_> = received.iter().map(|m| m.to.clone()).collect();
+    assert_eq!(recipients.len(), INVITES);
+    let ids: HashSet<_> = received.iter().map(|m| m.message_id.clone()).collect();
+    assert_eq!(ids.len(), INVITES, "each email has its own Message-ID");
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("outbox.") && id.ends_with("@example.com")),
+        "{ids:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND claim_token IS NULL")
+            .await,
+        INVITES as i64
+    );
+}
+
+async fn queue_one(app: &TestApp, now: i64) -> i64 {
+    let email = OutgoingEmail {
+        to: "ada@example.com".into(),
+        subject: "Hello".into(),
+        text: "Hello".into(),
+        html: "<p>Hello</p>".into(),
+    };
+    app::mail::outbox::queue(&app.state.db.pool, &email, now).await.unwrap()
+}
+
+async fn a_worker_whose_lease_ran_out_cannot_overwrite_the_next_claim(mut app: TestApp) {
+    // This test is the worker.
+    app.worker = None;
+    let (pool, backend) = (&app.state.db.pool, app.state.db.backend);
+    let now = app.state.db.now(&app.state.clock).await.unwrap();
+    let id = queue_one(&app, now).await;
+    let first = store::claim_due(pool, backend, "first", now, now + 10, 50)
+        .await
+        .unwrap();
+    assert_eq!(first.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
+    // Claimed: nobody else gets it while the lease lasts.
+    assert!(store::claim_due(pool, backend, "second", now + 9, now + 19, 50)
+        .await
+        .unwrap()
+        .is_empty());
+    // The first worker stalls past its lease; the second claims the email and fails to send it.
+    let second = store::claim_due(pool, backend, "second", now + 10, now + 20, 50)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    assert!(
+        store::mark_attempt_failed(pool, id, "second", "421 try later", now + 60, false)
+            .await
+            .unwrap()
+    );
+    // The first worker wakes up and reports success: too late, nothing is written.
+    assert!(!store::mark_sent(pool, id, "first", now + 12).await.unwrap());
+    let row = store::delivery(pool, id).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.attempts, row.sent_at), ("queued", 1, None));
+    assert_eq!(row.last_error.as_deref(), Some("421 try later"));
+    // A worker that is shutting down gives back what it claimed and did not finish.
+    let third = store::claim_due(pool, backend, "third", now + 60, now + 70, 50)
+        .await
+        .unwrap();
+    assert_eq!(third.len(), 1);
+    assert_eq!(store::release(pool, "third").await.unwrap(), 1);
+    assert_eq!(
+        store::claim_due(pool, backend, "fourth", now + 61, now + 71, 50)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn the_database_clock_decides_leases(app: TestApp) {
+    let system_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let database_now = app.state.db.now(&app.state.clock).await.unwrap();
+    assert!((database_now - system_now).abs() <= 2, "{database_now} vs {system_now}");
+    // A test clock moved forward moves the database's time with it (tests only).
+    app.state.clock.advance(3600);
+    let moved = app.state.db.now(&app.state.clock).await.unwrap();
+    assert!((moved - database_now - 3600).abs() <= 2, "{moved} vs {database_now}");
 }

@@ -47,13 +47,19 @@ pub struct TestApp {
 }
 
 enum Cleanup {
+    /// Another `TestApp` (the first replica) owns the database.
+    Shared,
     SqliteDir(std::path::PathBuf),
-    PostgresDb { admin_url: String, name: String },
+    PostgresDb {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
         match self {
+            Cleanup::Shared => {}
             Cleanup::SqliteDir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
@@ -159,6 +165,7 @@ impl TestApp {
             public_url: public_url.map(str::to_string),
             secret_key: TEST_KEY,
             trusted_proxies: Vec::new(),
+            outbox_lease_secs: app::mail::outbox::DEFAULT_LEASE_SECS,
             clock: Clock::default(),
         });
         let router = server::router(state.clone());
@@ -168,17 +175,61 @@ impl TestApp {
             router,
             host,
             origin,
-            worker: Some(server::workers::outbox::spawn(state.clone(), WORKER_POLL)),
+            worker: Some(server::workers::outbox::spawn(
+                state.clone(),
+                WORKER_POLL,
+                Default::default(),
+            )),
             state,
             database_url,
             _cleanup: cleanup,
         })
     }
 
+    /// A second replica on this app's database, as a second `roster serve` would be: its own
+    /// pool, caches and outbox worker, the same instance key, public URL and (test) clock.
+    pub async fn second_replica(&self) -> TestApp {
+        let db = Db::connect(&self.database_url)
+            .await
+            .expect("the second replica connects");
+        db.migrate()
+            .await
+            .expect("the second replica's migrations are all applied");
+        app::settings::service::check_instance_key(&db, &TEST_KEY, 0)
+            .await
+            .expect("the second replica has the same key");
+        let state = server::app_state(server::ServerParts {
+            leptos_options: self.state.leptos_options.clone(),
+            db,
+            public_url: self.state.config.public_url.clone(),
+            secret_key: TEST_KEY,
+            trusted_proxies: Vec::new(),
+            outbox_lease_secs: self.state.config.outbox_lease_secs,
+            clock: self.state.clock.clone(),
+        });
+        TestApp {
+            router: server::router(state.clone()),
+            host: self.host.clone(),
+            origin: self.origin.clone(),
+            worker: Some(server::workers::outbox::spawn(
+                state.clone(),
+                WORKER_POLL,
+                Default::default(),
+            )),
+            state,
+            database_url: self.database_url.clone(),
+            _cleanup: Cleanup::Shared,
+        }
+    }
+
     /// Stops the outbox worker (as a shutdown would) and starts a new one.
     pub fn restart_worker(&mut self) {
         self.worker = None;
-        self.worker = Some(server::workers::outbox::spawn(self.state.clone(), WORKER_POLL));
+        self.worker = Some(server::workers::outbox::spawn(
+            self.state.clone(),
+            WORKER_POLL,
+            Default::default(),
+        ));
     }
 
     /// Rebuilds the router trusting `X-Forwarded-For` from these proxies (ROSTER_TRUSTED_PROXIES),

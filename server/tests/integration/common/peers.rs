@@ -53,6 +53,7 @@ pub struct ReceivedEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub message_id: String,
 }
 
 impl ReceivedEmail {
@@ -72,6 +73,7 @@ impl ReceivedEmail {
             subject: message.subject().unwrap_or_default().to_string(),
             text: message.body_text(0).unwrap_or_default().to_string(),
             html: message.body_html(0).unwrap_or_default().to_string(),
+            message_id: message.message_id().unwrap_or_default().to_string(),
         }
     }
 
