@@ -3,7 +3,11 @@ and writes each one, as received, to DIR/<time>-<n>.eml, with its decoded parts 
 DIR/<time>-<n>.json ({to, from, subject, text, html}). Tests read the folder.
 
 usage: mail_sink.py PORT DIR
+
+A slow server: while DIR/.delay_ms holds a number, each message is answered that many
+milliseconds late (the scale test uses it to catch a server with sends in flight).
 """
+import asyncio
 import email
 import email.policy
 import itertools
@@ -22,6 +26,11 @@ class Sink:
         self.counter = itertools.count(1)
 
     async def handle_DATA(self, server, session, envelope):
+        try:
+            with open(os.path.join(self.folder, ".delay_ms")) as f:
+                await asyncio.sleep(int(f.read().strip() or 0) / 1000)
+        except (FileNotFoundError, ValueError):
+            pass
         n = next(self.counter)
         raw = envelope.original_content or envelope.content
         name = f"{time.time_ns()}-{n}"
@@ -48,6 +57,7 @@ def decode(raw):
         "subject": str(message["subject"] or ""),
         "text": content(part("plain")),
         "html": content(part("html")),
+        "message_id": str(message["message-id"] or ""),
     }
 
 

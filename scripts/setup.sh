@@ -58,6 +58,9 @@ fi
 if $for_tests; then
   have node && have npm || apt_install nodejs npm
   [ -x /usr/bin/chromium ] || apt_install chromium
+  # The scale-out test: a real load balancer in front of two servers, and psql to look inside.
+  have haproxy || apt_install haproxy
+  have psql || apt_install postgresql-client
   # Real peers for the tests: an SMTP server (aiosmtpd) and AWS SES v2 (moto), in a private venv.
   venv=.tools/python
   if ! "$venv/bin/python" -c 'import aiosmtpd, moto.server, flask' >/dev/null 2>&1; then

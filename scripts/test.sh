@@ -39,6 +39,9 @@ scripts/build-release.sh
 step "end-to-end tests (Playwright, Chromium)"
 (cd end2end && npx playwright test)
 
+step "scale-out test (two release servers on PostgreSQL behind haproxy)"
+scripts/scale-test.sh
+
 if [ "${ROSTER_TEST_POSTGRES:-}" = "skip" ]; then
   printf '\n\033[1;33mReminder: PostgreSQL tests were SKIPPED (no server at %s).\033[0m\n' "$pg_url"
 fi
