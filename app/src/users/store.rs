@@ -130,11 +130,9 @@ pub async fn filtered_counts<'c, E: Executor<'c, Database = Any>>(
     two_factor: TwoFactorFilter,
     search: Option<&Search>,
 ) -> Result<(i64, i64), sqlx::Error> {
-    let search_condition = search.map(|s| format!(" AND {}", s.condition())).unwrap_or_default();
-    let sql = format!(
-        "SELECT u.status, COUNT(*) FROM users u WHERE 1 = 1{}{search_condition} GROUP BY u.status",
-        two_factor_condition(two_factor)
-    );
+    // Each status named, so PostgreSQL can use that status's trigram index.
+    let count = |tab: UserTab| format!("SELECT '{0}', COUNT(*) FROM users u WHERE {1}", tab.code(), filter(tab, two_factor, search));
+    let sql = format!("{} UNION ALL {}", count(UserTab::Active), count(UserTab::Disabled));
     let mut query = sqlx::query(&sql);
     if let Some(search) = search {
         query = query.bind(search.bound().to_string());
@@ -198,16 +196,29 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
         (true, true) => "users_search.rowid DESC",
         (false, _) => &order,
     };
+    // PostgreSQL, few matches: collect the tab's matches through its trigram index first (a
+    // MATERIALIZED CTE, planned on its own), then sort them, instead of walking the sort's
+    // index past every row that does not match.
+    let (source, condition) = if search.is_some_and(Search::collects) {
+        (
+            format!(
+                "(WITH found AS MATERIALIZED (SELECT u.id, u.last_name, u.first_name, u.email, u.created_at \
+                 FROM users u WHERE {}) SELECT * FROM found) u",
+                filter(tab, two_factor, search)
+            ),
+            "1 = 1".to_string(),
+        )
+    } else {
+        (search.map_or("users u", Search::from).to_string(), filter(tab, two_factor, search))
+    };
     // Each user's groups come along in the same query, one row per membership.
     let sql = format!(
         "SELECT u.id, u.first_name, u.last_name, u.email, u.role, u.status, u.totp_enabled_at, u.last_login_at, \
          u.created_at, g.name AS group_name \
-         FROM (SELECT u.id AS pick FROM {} WHERE {}{} ORDER BY {pick_order} LIMIT {limit_at}{offset}) page \
+         FROM (SELECT u.id AS pick FROM {source} WHERE {condition}{} ORDER BY {pick_order} LIMIT {limit_at}{offset}) page \
          JOIN users u ON u.id = page.pick \
          LEFT JOIN group_members gm ON gm.user_id = u.id LEFT JOIN groups g ON g.id = gm.group_id \
          ORDER BY {order}, g.name",
-        search.map_or("users u", Search::from),
-        filter(tab, two_factor, search),
         seek_condition.unwrap_or_default(),
     );
     let mut query = sqlx::query_as(&sql);
@@ -330,13 +341,14 @@ pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
              LIMIT $2 + (SELECT n FROM disabled)) AS found"
                 .to_string(),
         ),
-        // PostgreSQL: one pass over the trigram index's matches, counted in full and cut at
-        // `upto` below. With a LIMIT, its planner walked a sort index instead, all the way for a
-        // rare term, which slowed every new search.
+        // PostgreSQL: each status's matches through its own trigram index, the active ones up
+        // to `upto`. The MATERIALIZED CTE is planned without the LIMIT (with one, the planner
+        // walked a sort index, all the way for a rare term) and read only as far as the LIMIT.
         Some(search) if search.backend == Backend::Postgres => (
             "",
             format!(
-                " UNION ALL SELECT 'match_' || u.status, COUNT(*) FROM users u WHERE {} GROUP BY u.status",
+                " UNION ALL SELECT 'match_active', COUNT(*) FROM (SELECT 1 FROM active_matches LIMIT $2) AS found \
+                 UNION ALL SELECT 'match_disabled', COUNT(*) FROM users u WHERE u.status = 'disabled' AND {0}",
                 search.condition()
             ),
         ),
@@ -352,6 +364,13 @@ pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
         ),
         None => ("", String::new()),
     };
+    let with = match search {
+        Some(search) if search.backend == Backend::Postgres => format!(
+            "WITH active_matches AS MATERIALIZED (SELECT 1 FROM users u WHERE u.status = 'active' AND {}) ",
+            search.condition()
+        ),
+        _ => with.to_string(),
+    };
     let sql = format!(
         "{with}SELECT status, n FROM user_counts \
          UNION ALL SELECT 'pending', COUNT(*) FROM invites WHERE status = 'pending' \
@@ -363,9 +382,7 @@ pub async fn sizes<'c, E: Executor<'c, Database = Any>>(
         // plan the list takes (it is chosen from these counts). One more than `upto` tells
         // whether there are more.
         query = query.bind(search.phrase.as_deref().unwrap_or(&search.like));
-        if search.backend == Backend::Sqlite {
-            query = query.bind(upto.saturating_add(1));
-        }
+        query = query.bind(upto.saturating_add(1));
     }
     let mut tabs = TabCounts::default();
     let mut version = 0;

@@ -16,6 +16,9 @@ pub struct Search {
     pub(super) backend: Backend,
     /// SQLite phrase searches only: how the page is read.
     plan: Plan,
+    /// PostgreSQL: the page is read from the tab's matches, collected through its trigram
+    /// index (few matches), rather than by walking the sort's index.
+    collect: bool,
     /// SQLite: the FTS index and LIKE on the columns find the same users. True for ASCII text
     /// (both fold ASCII case; only FTS folds other letters) and for text too short for trigrams
     /// (LIKE is the only way then).
@@ -32,6 +35,7 @@ impl Search {
             like: lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"),
             backend,
             plan: Plan::Walk,
+            collect: false,
             like_is_exact: !trigrams || lower.is_ascii(),
             lower,
         }
@@ -42,12 +46,20 @@ impl Search {
     /// with another condition on the row (the 2FA filter).
     pub fn walk(&mut self) {
         self.plan = Plan::Walk;
+        self.collect = false;
     }
 
     pub fn choose_plan(&mut self, sort: UserSort, matches: i64, rows: i64, skipped: i64) {
         if self.phrase.is_some() {
             self.plan = cheaper_plan(sort, matches, rows, skipped, self.like_is_exact);
         }
+        // A walk finds many matches quickly; few, it may walk most of the tab to find.
+        self.collect = self.backend == Backend::Postgres && matches <= crate::users::MATCH_COUNT_LIMIT;
+    }
+
+    /// PostgreSQL: whether the page is read from the collected matches (see `store::list`).
+    pub(super) fn collects(&self) -> bool {
+        self.collect
     }
 
     /// The search as entered, lower-cased: what identifies it (its match counts are remembered
@@ -200,6 +212,19 @@ mod tests {
         // The last page's estimate (more rows than the tab holds) is cut to the tab's rows,
         // which walk for less than the matches cost.
         assert_eq!(cheaper_plan(UserSort::Email, 1_600, 3_180, 1_600, true), Plan::Walk);
+    }
+
+    #[test]
+    fn postgres_collects_few_matches_and_walks_for_many() {
+        let mut search = Search::new(Backend::Postgres, "yamamoto");
+        search.choose_plan(UserSort::Name, 383, 90_000, 0);
+        assert!(search.collects());
+        search.choose_plan(UserSort::Email, 4_515, 90_000, 0);
+        assert!(!search.collects());
+        search.choose_plan(UserSort::Created, 40, 90_000, 0);
+        search.walk();
+        assert!(!search.collects(), "the 2FA filter walks");
+        assert!(!Search::new(Backend::Sqlite, "yamamoto").collects());
     }
 
     #[test]
