@@ -131,7 +131,13 @@ pub async fn filtered_counts<'c, E: Executor<'c, Database = Any>>(
     search: Option<&Search>,
 ) -> Result<(i64, i64), sqlx::Error> {
     // Each status named, so PostgreSQL can use that status's trigram index.
-    let count = |tab: UserTab| format!("SELECT '{0}', COUNT(*) FROM users u WHERE {1}", tab.code(), filter(tab, two_factor, search));
+    let count = |tab: UserTab| {
+        format!(
+            "SELECT '{0}', COUNT(*) FROM users u WHERE {1}",
+            tab.code(),
+            filter(tab, two_factor, search)
+        )
+    };
     let sql = format!("{} UNION ALL {}", count(UserTab::Active), count(UserTab::Disabled));
     let mut query = sqlx::query(&sql);
     if let Some(search) = search {
@@ -209,7 +215,10 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
             "1 = 1".to_string(),
         )
     } else {
-        (search.map_or("users u", Search::from).to_string(), filter(tab, two_factor, search))
+        (
+            search.map_or("users u", Search::from).to_string(),
+            filter(tab, two_factor, search),
+        )
     };
     // Each user's groups come along in the same query, one row per membership.
     let sql = format!(

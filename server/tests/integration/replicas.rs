@@ -3,10 +3,11 @@
 //! share without sending anything twice.
 
 use crate::common::peers::MailSink;
-use crate::common::TestApp;
+use crate::common::{json, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 use app::mail::store;
 use app::mail::transport::OutgoingEmail;
 use app::settings::service::check_instance_key;
+use axum::http::StatusCode;
 use std::collections::HashSet;
 
 on_both_backends!(
@@ -15,6 +16,8 @@ on_both_backends!(
     two_replicas_send_each_queued_email_exactly_once,
     a_worker_whose_lease_ran_out_cannot_overwrite_the_next_claim,
     the_database_clock_decides_leases,
+    sessions_and_sign_in_limits_are_the_same_on_both_replicas,
+    a_change_through_one_replica_shows_in_the_others_list,
 );
 
 async fn servers_on_one_database_must_share_the_instance_key(app: TestApp) {
@@ -154,4 +157,62 @@ async fn the_database_clock_decides_leases(app: TestApp) {
     app.state.clock.advance(3600);
     let moved = app.state.db.now(&app.state.clock).await.unwrap();
     assert!((moved - database_now - 3600).abs() <= 2, "{moved} vs {database_now}");
+}
+
+async fn sessions_and_sign_in_limits_are_the_same_on_both_replicas(app: TestApp) {
+    let replica = app.second_replica().await;
+    app.register_admin().await;
+    let session = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().unwrap();
+    let listed = replica.call("users/list", &[("tab", "active")], Some(&session)).await;
+    assert_eq!(
+        listed.status,
+        StatusCode::OK,
+        "a session from one replica works on the other"
+    );
+    replica.call("auth/logout", &[], Some(&session)).await;
+    let after = app.call("users/list", &[("tab", "active")], Some(&session)).await;
+    assert_eq!(
+        after.status,
+        StatusCode::UNAUTHORIZED,
+        "signed out on one, ended on both"
+    );
+    // Failed sign-ins alternate between the replicas from one network: ten are checked in all.
+    for attempt in 0..12 {
+        let through = if attempt % 2 == 0 { &app } else { &replica };
+        let response = through
+            .login_from("203.0.113.9:4000", None, ADMIN_EMAIL, "a wrong guess")
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_history WHERE outcome = 'wrong_password'")
+            .await,
+        10
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_history WHERE outcome = 'rate_limited'")
+            .await,
+        1
+    );
+}
+
+async fn a_change_through_one_replica_shows_in_the_others_list(app: TestApp) {
+    let replica = app.second_replica().await;
+    let admin = app.register_admin().await;
+    app.user_with_role(&admin, "grace@example.com", "analyst").await;
+    let search = [("tab", "active"), ("q", "grace")];
+    // The other replica reads the list (and remembers its page ends and match counts)...
+    let before = json(&replica.call("users/list", &search, Some(&admin)).await.body);
+    assert_eq!(before["counts"]["active"], 1, "{before}");
+    let grace = app
+        .count("SELECT id FROM users WHERE email = 'grace@example.com'")
+        .await;
+    let disabled = app
+        .call("users/disable", &[("user_id", &grace.to_string())], Some(&admin))
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK);
+    // ...and sees the change made through the first at once.
+    let after = json(&replica.call("users/list", &search, Some(&admin)).await.body);
+    assert_eq!(after["counts"]["active"], 0, "{after}");
+    assert_eq!(after["counts"]["disabled"], 1, "{after}");
 }
