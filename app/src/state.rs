@@ -45,6 +45,9 @@ pub struct RuntimeConfig {
     pub secret_key: SecretBox<[u8; 32]>,
     /// `ROSTER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ROSTER_WEBHOOK_ALLOW`: hosts and addresses webhooks may reach over http or in private
+    /// ranges (see `integrations::guard`).
+    pub webhook_allow: crate::integrations::guard::AllowList,
 }
 
 impl RuntimeConfig {
@@ -53,7 +56,13 @@ impl RuntimeConfig {
             public_url,
             secret_key: SecretBox::new(Box::new(secret_key)),
             trusted_proxies: Vec::new(),
+            webhook_allow: Default::default(),
         }
+    }
+
+    /// The same, with `ROSTER_WEBHOOK_ALLOW`'s list.
+    pub fn with_webhook_allow(self, webhook_allow: crate::integrations::guard::AllowList) -> RuntimeConfig {
+        RuntimeConfig { webhook_allow, ..self }
     }
 
     /// The same, trusting `X-Forwarded-For` from these proxies.

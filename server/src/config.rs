@@ -24,6 +24,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `ROSTER_DB_MAX_CONNECTIONS`: the database pool's size (default: by the machine's cores).
     pub db_max_connections: Option<u32>,
+    /// `ROSTER_WEBHOOK_ALLOW`: hosts and addresses integrations may reach despite the SSRF rules.
+    pub webhook_allow: app::integrations::guard::AllowList,
 }
 
 #[derive(Debug)]
@@ -107,6 +109,9 @@ impl Config {
             ),
             None => None,
         };
+        let webhook_allow =
+            app::integrations::guard::AllowList::parse(&get("ROSTER_WEBHOOK_ALLOW").unwrap_or_default())
+                .map_err(|p| bad("ROSTER_WEBHOOK_ALLOW", p))?;
         Ok(Config {
             site_addr,
             site_root,
@@ -117,6 +122,7 @@ impl Config {
             log,
             trusted_proxies,
             db_max_connections,
+            webhook_allow,
         })
     }
 }

@@ -27,6 +27,8 @@ pub struct ServerParts {
     pub secret_key: [u8; 32],
     /// `ROSTER_TRUSTED_PROXIES`.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ROSTER_WEBHOOK_ALLOW`.
+    pub webhook_allow: app::integrations::guard::AllowList,
     pub clock: Clock,
 }
 
@@ -35,7 +37,9 @@ pub fn app_state(parts: ServerParts) -> AppState {
         leptos_options: parts.leptos_options,
         db: parts.db,
         config: Arc::new(
-            RuntimeConfig::new(parts.public_url, parts.secret_key).with_trusted_proxies(parts.trusted_proxies),
+            RuntimeConfig::new(parts.public_url, parts.secret_key)
+                .with_trusted_proxies(parts.trusted_proxies)
+                .with_webhook_allow(parts.webhook_allow),
         ),
         clock: parts.clock,
         mail: Default::default(),

@@ -118,6 +118,7 @@ async fn open_state(config: &Config) -> Result<app::state::AppState, String> {
         public_url: config.public_url.clone(),
         secret_key,
         trusted_proxies: config.trusted_proxies.clone(),
+        webhook_allow: config.webhook_allow.clone(),
         clock: Clock::default(),
     }))
 }
@@ -134,6 +135,9 @@ async fn serve(config: Config) -> Result<(), String> {
     let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));
     let _prune_worker = server::workers::prune::spawn(state.clone(), std::time::Duration::from_secs(60));
     let _search_index_worker = server::workers::search_index::spawn(state.clone(), std::time::Duration::from_secs(5));
+    let (stop_deliveries, stopping) = tokio::sync::watch::channel(false);
+    let _deliveries_worker =
+        server::workers::deliveries::spawn(state.clone(), std::time::Duration::from_secs(2), stopping);
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
@@ -143,7 +147,11 @@ async fn serve(config: Config) -> Result<(), String> {
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // No new claims from here on; what is claimed is sent or, if cut off, retried later.
+        let _ = stop_deliveries.send(true);
+    })
     .await
     .map_err(|e| format!("server error: {e}"))
 }

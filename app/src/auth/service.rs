@@ -303,7 +303,7 @@ pub(crate) async fn log_login(
         serde_json::json!({ "reason": reason }).to_string()
     };
     activity::record(
-        &state.db.pool,
+        &mut *state.db.pool.acquire().await?,
         &Entry {
             at: state.clock.now(),
             actor_id: user.map(|u| u.id),
@@ -455,7 +455,7 @@ pub async fn logout(
     store::delete_session(pool, session.session_id).await?;
     let name = full_name(&session.user);
     activity::record(
-        pool,
+        &mut *pool.acquire().await?,
         &Entry {
             at: state.clock.now(),
             actor_id: Some(session.user.id),

@@ -202,7 +202,7 @@ pub async fn send_test(ctx: &Ctx, form: SettingsForm) -> Result<String, AppError
         "to": actor.email, "through": endpoint, "error": result.as_ref().err(),
     });
     activity::record(
-        &state.db.pool,
+        &mut *state.db.pool.acquire().await?,
         &Entry {
             at: state.clock.now(),
             actor_id: Some(actor.id.0),

@@ -87,6 +87,7 @@ async fn static_files_keep_their_long_cache() {
         public_url: None,
         secret_key: [7u8; 32],
         trusted_proxies: Vec::new(),
+        webhook_allow: Default::default(),
         clock: app::clock::Clock::default(),
     });
     let request = axum::http::Request::builder()

@@ -24,6 +24,7 @@ mod security;
 mod sessions;
 mod settings;
 mod sign_in_limits;
+mod triggers;
 mod two_factor;
 mod user_actions;
 mod users;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod peers;
+pub mod receiver;
 
 use app::clock::Clock;
 use app::db::Db;
@@ -159,6 +160,7 @@ impl TestApp {
             public_url: public_url.map(str::to_string),
             secret_key: TEST_KEY,
             trusted_proxies: Vec::new(),
+            webhook_allow: Default::default(),
             clock: Clock::default(),
         });
         let router = server::router(state.clone());

@@ -1,0 +1,590 @@
+//! Triggers and integrations against real peers: a loopback HTTP receiver (webhooks, Slack),
+//! the SMTP sink (email), on SQLite and PostgreSQL. The delivery worker runs as `roster serve`
+//! runs it; retries are reached by moving the clock.
+
+use crate::common::peers::MailSink;
+use crate::common::receiver::{allow_loopback, verify_signature, Receiver};
+use crate::common::{json, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
+use axum::http::StatusCode;
+use serde_json::Value;
+use std::time::Duration;
+
+on_both_backends!(
+    a_matching_event_sends_exactly_one_signed_post,
+    an_outage_ends_in_delivery_after_recovery_and_a_4xx_is_final,
+    slack_text_matches_the_format,
+    email_reaches_the_smtp_sink,
+    unsafe_urls_and_bad_input_are_refused,
+    triggers_belong_to_their_owner_and_admins_see_all,
+    failing_for_twelve_hours_pauses_and_tells_the_owner,
+    rotation_signs_with_both_secrets_and_redeliver_repeats_the_event,
+);
+
+/// The delivery worker as `roster serve` runs it (polling quickly); it stops when dropped.
+struct Worker {
+    _handle: server::workers::WorkerHandle,
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+fn start_worker(app: &TestApp) -> Worker {
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    Worker {
+        _handle: server::workers::deliveries::spawn(app.state.clone(), Duration::from_millis(200), stopping),
+        _stop: stop,
+    }
+}
+
+/// Moves the clock on and wakes the delivery worker.
+fn advance(app: &TestApp, secs: i64) {
+    app.state.clock.advance(secs);
+    app::triggers::delivery::wake();
+}
+
+/// An app that may reach the loopback receiver, its first admin, the receiver and the worker.
+async fn setup(mut app: TestApp) -> (TestApp, String, Receiver, Worker) {
+    allow_loopback(&mut app);
+    app.state.clock.freeze();
+    let admin = app.register_admin().await;
+    let receiver = Receiver::start().await;
+    let worker = start_worker(&app);
+    (app, admin, receiver, worker)
+}
+
+/// Adds an integration; returns its id and (webhooks) signing secret.
+async fn integration(app: &TestApp, admin: &str, form: &[(&str, &str)]) -> (i64, Option<String>) {
+    let response = app.call("integrations/create", form, Some(admin)).await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    let body = json(&response.body);
+    (
+        body["id"].as_i64().unwrap(),
+        body["secret"].as_str().map(str::to_string),
+    )
+}
+
+async fn webhook(app: &TestApp, admin: &str, receiver: &Receiver) -> (i64, String) {
+    let url = format!("{}/hooks/roster", receiver.base);
+    let form = [
+        ("kind", "webhook"),
+        ("name", "Receiver"),
+        ("url", url.as_str()),
+        ("method", "POST"),
+        ("headers", "X-Team: security"),
+    ];
+    let (id, secret) = integration(app, admin, &form).await;
+    (id, secret.expect("a webhook's secret is shown once"))
+}
+
+async fn trigger(
+    app: &TestApp,
+    session: &str,
+    name: &str,
+    condition: &str,
+    roles: &str,
+    integrations: &[i64],
+) -> StatusCodeAndBody {
+    let ids: Vec<String> = integrations.iter().map(i64::to_string).collect();
+    let ids = ids.join(",");
+    let form = [
+        ("name", name),
+        ("condition", condition),
+        ("roles", roles),
+        ("integrations", ids.as_str()),
+    ];
+    let response = app.call("triggers/create", &form, Some(session)).await;
+    (response.status, response.body)
+}
+
+type StatusCodeAndBody = (StatusCode, String);
+
+async fn deliveries(app: &TestApp, admin: &str, id: i64) -> Vec<Value> {
+    let response = app
+        .call(
+            "integrations/deliveries",
+            &[("integration_id", &id.to_string())],
+            Some(admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    json(&response.body).as_array().unwrap().clone()
+}
+
+/// The integration's newest delivery: status, attempts, status code (from the database, as
+/// the clock moves past sessions' timeouts).
+async fn latest(app: &TestApp, id: i64) -> (String, i64, Option<i64>) {
+    let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT status, attempts, status_code FROM deliveries WHERE integration_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&app.state.db.pool)
+    .await
+    .unwrap();
+    row.unwrap_or_default()
+}
+
+/// Waits until the integration's newest delivery has `status`.
+async fn wait_status(app: &TestApp, id: i64, status: &str) {
+    for _ in 0..100 {
+        if latest(app, id).await.0 == status {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no delivery became {status}: {:?}", latest(app, id).await);
+}
+
+/// Signs the admin in again (after the clock moved past the session's timeouts).
+async fn relogin(app: &TestApp) -> String {
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .session_cookie()
+        .expect("signed in")
+}
+
+/// Lets the worker run a few rounds: for asserting that nothing (more) is sent.
+async fn settle() {
+    app::triggers::delivery::wake();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+}
+
+async fn a_matching_event_sends_exactly_one_signed_post(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, secret) = webhook(&app, &admin, &receiver).await;
+    let (status, body) = trigger(&app, &admin, "Added user", "user_added", "analyst", &[id]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    let got = receiver.wait_for(1).await;
+    let post = &got[0];
+    assert_eq!(post.method, "POST");
+    assert_eq!(post.path, "/hooks/roster");
+    assert_eq!(post.header("content-type"), "application/json");
+    assert_eq!(post.header("x-team"), "security", "custom headers are sent");
+    verify_signature(
+        post.header("roster-signature"),
+        &secret,
+        &post.body,
+        app.state.clock.now(),
+    )
+    .unwrap();
+    assert!(verify_signature(
+        post.header("roster-signature"),
+        "whsec_wrong",
+        &post.body,
+        app.state.clock.now()
+    )
+    .is_err());
+    let event = post.json();
+    assert_eq!(event["id"], post.header("roster-event-id"));
+    assert_eq!(event["type"], "create_user");
+    assert_eq!(event["target"]["email"], "ann@example.com");
+    assert_eq!(event["target"]["role"], "Analyst");
+    assert_eq!(event["actor"]["email"], "ada@example.com", "added by the inviter");
+    assert_eq!(event["trigger"]["name"], "Added user");
+    for key in ["occurred_at", "data"] {
+        assert!(!event[key].is_null(), "{key} in {event}");
+    }
+    wait_status(&app, id, "delivered").await;
+    let log = deliveries(&app, &admin, id).await;
+    assert_eq!(
+        (log[0]["status_code"].as_i64(), log[0]["attempts"].as_i64()),
+        (Some(200), Some(1))
+    );
+    assert_eq!(log[0]["event_type"], "create_user");
+
+    // A Read Only user does not match the role filter; a role change is another condition.
+    app.user_with_role(&admin, "rita@example.com", "read_only").await;
+    settle().await;
+    assert_eq!(receiver.received().len(), 1, "exactly one POST");
+    assert_eq!(app.count("SELECT COUNT(*) FROM deliveries").await, 1);
+}
+
+async fn an_outage_ends_in_delivery_after_recovery_and_a_4xx_is_final(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, secret) = webhook(&app, &admin, &receiver).await;
+    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
+    receiver.answer_with(503);
+    app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    receiver.wait_for(1).await;
+    wait_attempts(&app, id, 1).await;
+    assert_eq!(latest(&app, id).await, ("queued".into(), 1, Some(503)));
+    // Still down at the next try (30 s later), back up at the one after (a minute later).
+    advance(&app, 31);
+    receiver.wait_for(2).await;
+    wait_attempts(&app, id, 2).await;
+    receiver.answer_with(200);
+    settle().await;
+    assert_eq!(receiver.received().len(), 2, "nothing is sent before the retry is due");
+    advance(&app, 61);
+    let got = receiver.wait_for(3).await;
+    wait_status(&app, id, "delivered").await;
+    assert_eq!(latest(&app, id).await, ("delivered".into(), 3, Some(200)));
+    // Every attempt carried the same event, each signed afresh.
+    let ids: Vec<&str> = got.iter().map(|r| r.header("roster-event-id")).collect();
+    assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
+    verify_signature(
+        got[2].header("roster-signature"),
+        &secret,
+        &got[2].body,
+        app.state.clock.now(),
+    )
+    .unwrap();
+
+    // A 404 is final: one attempt, no retry however long we wait.
+    receiver.answer_with(404);
+    app.user_with_role(&admin, "bob@example.com", "analyst").await;
+    receiver.wait_for(4).await;
+    wait_status(&app, id, "failed").await;
+    assert_eq!(latest(&app, id).await, ("failed".into(), 1, Some(404)));
+    advance(&app, 3600);
+    settle().await;
+    assert_eq!(receiver.received().len(), 4);
+}
+
+async fn wait_attempts(app: &TestApp, id: i64, attempts: i64) {
+    for _ in 0..100 {
+        if latest(app, id).await.1 == attempts {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("attempts never reached {attempts}");
+}
+
+async fn slack_text_matches_the_format(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let response = app
+        .call(
+            "organisation/save-name",
+            &[("organisation_name", "TestCompany")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    let url = format!("{}/services/T0/B0/secret", receiver.base);
+    let (id, secret) = integration(
+        &app,
+        &admin,
+        &[("kind", "slack"), ("name", "Slack"), ("url", url.as_str())],
+    )
+    .await;
+    assert_eq!(secret, None);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM integrations WHERE url LIKE '%services%' OR url_enc LIKE '%services%'"
+        ))
+        .await,
+        0,
+        "the Slack URL is sealed at rest"
+    );
+    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
+    app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got[0].path, "/services/T0/B0/secret");
+    assert_eq!(
+        got[0].json()["text"],
+        "[Roster] Trigger: New user was added to the company account\n\n\
+         Notification type: create_user\n\n\
+         A new user Bob Builder &lt;ann@example.com&gt; with the role Analyst was added to the company account by Ada Lovelace &lt;ada@example.com&gt;.\n\
+         This notification was triggered by the \"Added user\" trigger.\n\n\
+         Client: TestCompany\n\
+         Console: http://roster.test"
+    );
+}
+
+async fn email_reaches_the_smtp_sink(app: TestApp) {
+    let (app, admin, _receiver, _worker) = setup(app).await;
+    let sink = MailSink::start().await;
+    let mut form: Vec<(&str, String)> = sink.settings_form();
+    form.push(("current_password", ADMIN_PASSWORD.into()));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.call("mail/save", &fields, Some(&admin)).await.status,
+        StatusCode::OK
+    );
+    let (id, _) = integration(
+        &app,
+        &admin,
+        &[
+            ("kind", "email"),
+            ("name", "Security team"),
+            ("emails", "sec@example.com, Ops@Example.com"),
+        ],
+    )
+    .await;
+    trigger(&app, &admin, "Added user", "user_added", "analyst", &[id]).await;
+    app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    // The new user's own "account ready" and one message to each address.
+    let mails = sink.wait_for(3).await;
+    let alerts: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("[Roster] Trigger"))
+        .collect();
+    let mut to: Vec<&str> = alerts.iter().map(|m| m.to.as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["ops@example.com", "sec@example.com"]);
+    assert_eq!(
+        alerts[0].subject,
+        "[Roster] Trigger: New user was added to the company account"
+    );
+    assert!(alerts[0].text.contains(
+        "A new user Bob Builder <ann@example.com> with the role Analyst was added to the company account by Ada Lovelace <ada@example.com>."
+    ), "{}", alerts[0].text);
+    assert!(alerts[0].html.contains("Bob Builder &lt;ann@example.com&gt;"));
+}
+
+async fn unsafe_urls_and_bad_input_are_refused(app: TestApp) {
+    // No ROSTER_WEBHOOK_ALLOW here.
+    let admin = app.register_admin().await;
+    for (url, says) in [
+        ("http://example.com/hook", "https://"),
+        ("https://127.0.0.1/hook", "private, loopback or link-local"),
+        ("https://localhost:9/hook", "private, loopback or link-local"),
+        ("https://[::1]/hook", "private, loopback or link-local"),
+        ("https://169.254.169.254/latest", "private, loopback or link-local"),
+        ("https://10.0.0.1/hook", "private, loopback or link-local"),
+        ("not a url", "full URL"),
+    ] {
+        for kind in ["webhook", "slack"] {
+            let response = app
+                .call(
+                    "integrations/create",
+                    &[("kind", kind), ("name", "X"), ("url", url)],
+                    Some(&admin),
+                )
+                .await;
+            assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {response:?}");
+            assert!(response.body.contains(says), "{url}: {}", response.body);
+        }
+    }
+    for form in [
+        vec![("kind", "pager"), ("name", "X")],
+        vec![("kind", "email"), ("name", ""), ("emails", "a@example.com")],
+        vec![("kind", "email"), ("name", "X"), ("emails", "not-an-address")],
+        vec![
+            ("kind", "webhook"),
+            ("name", "X"),
+            ("url", "https://example.com/"),
+            ("method", "GET"),
+        ],
+        vec![
+            ("kind", "webhook"),
+            ("name", "X"),
+            ("url", "https://example.com/"),
+            ("headers", "Roster-Signature: forged"),
+        ],
+    ] {
+        let response = app.call("integrations/create", &form, Some(&admin)).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{form:?}: {response:?}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM integrations").await,
+        0,
+        "nothing was saved"
+    );
+    let (status, body) = trigger(&app, &admin, "T", "user_added", "", &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("at least one integration"), "{body}");
+    let (status, _) = trigger(&app, &admin, "T", "no_such_condition", "", &[1]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = trigger(&app, &admin, "T", "user_added", "", &[999]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM trigger_rules").await, 0);
+}
+
+async fn triggers_belong_to_their_owner_and_admins_see_all(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, _) = webhook(&app, &admin, &receiver).await;
+    let reader = app.user_with_role(&admin, "rita@example.com", "read_only").await;
+    // A Read Only user (ViewUsers) sees the integrations' names and sets up their own trigger.
+    let options = json(&app.call("triggers/reactions", &[], Some(&reader)).await.body);
+    assert_eq!(options[0]["name"], "Receiver");
+    assert!(!options.to_string().contains(&receiver.base), "no URLs for non-admins");
+    let (status, body) = trigger(&app, &reader, "Mine", "user_role_changed", "admin", &[id]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = trigger(&app, &admin, "Admin's", "user_added", "", &[id]).await;
+    assert_eq!(status, StatusCode::OK);
+    let names = |body: &str| -> Vec<String> {
+        json(body)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mine = app.call("triggers/list", &[], Some(&reader)).await;
+    assert_eq!(names(&mine.body), ["Mine"]);
+    let all = app.call("triggers/list", &[], Some(&admin)).await;
+    assert_eq!(names(&all.body), ["Mine", "Admin's"]);
+    let admins_id = json(&all.body)[1]["id"].as_i64().unwrap().to_string();
+    let readers_id = json(&all.body)[0]["id"].as_i64().unwrap().to_string();
+    let response = app
+        .call("triggers/delete", &[("trigger_id", &admins_id)], Some(&reader))
+        .await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND, "not someone else's");
+    let response = app
+        .call("triggers/delete", &[("trigger_id", &readers_id)], Some(&admin))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "an admin deletes anyone's");
+    assert_eq!(
+        names(&app.call("triggers/list", &[], Some(&reader)).await.body),
+        Vec::<String>::new()
+    );
+    // The role filter on a role change looks at the new role.
+    trigger(&app, &reader, "To admin", "user_role_changed", "admin", &[id]).await;
+    let bob = app.user_with_role(&admin, "bob@example.com", "analyst").await;
+    drop(bob);
+    let before = receiver.wait_for(1).await.len(); // "Admin's" fired for Bob.
+    let bob_id = app
+        .count("SELECT id FROM users WHERE email = 'bob@example.com'")
+        .await
+        .to_string();
+    let response = app
+        .call(
+            "users/change_role",
+            &[("user_id", &bob_id), ("role", "read_only")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    settle().await;
+    assert_eq!(receiver.received().len(), before, "to Read Only: no match");
+    let response = app
+        .call(
+            "users/change_role",
+            &[("user_id", &bob_id), ("role", "admin")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    let got = receiver.wait_for(before + 1).await;
+    let event = got.last().unwrap().json();
+    assert_eq!(event["type"], "change_user_role");
+    assert_eq!(event["data"]["details"]["after"]["role"], "Administrator");
+}
+
+async fn failing_for_twelve_hours_pauses_and_tells_the_owner(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, _) = webhook(&app, &admin, &receiver).await;
+    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
+    receiver.answer_with(500);
+    app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    receiver.wait_for(1).await;
+    wait_attempts(&app, id, 1).await;
+    advance(&app, 11 * 3600);
+    receiver.wait_for(2).await;
+    wait_attempts(&app, id, 2).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM integrations WHERE status = 'paused'")
+            .await,
+        0
+    );
+    advance(&app, 3600 + 60);
+    receiver.wait_for(3).await;
+    wait_attempts(&app, id, 3).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM integrations WHERE status = 'paused'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'ada@example.com' AND subject = 'Roster paused the integration \"Receiver\"'").await,
+        1,
+        "the owner is told once"
+    );
+    let admin = relogin(&app).await;
+    let listed = json(&app.call("integrations/list", &[], Some(&admin)).await.body);
+    assert_eq!(listed[0]["paused"], true);
+    // Paused: nothing more is tried.
+    receiver.answer_with(200);
+    advance(&app, 600);
+    settle().await;
+    assert_eq!(receiver.received().len(), 3);
+    // Resumed: the waiting delivery goes out.
+    let response = app
+        .call(
+            "integrations/resume",
+            &[("integration_id", &id.to_string())],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    advance(&app, 60);
+    receiver.wait_for(4).await;
+    wait_status(&app, id, "delivered").await;
+}
+
+async fn rotation_signs_with_both_secrets_and_redeliver_repeats_the_event(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, old) = webhook(&app, &admin, &receiver).await;
+    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
+    let response = app
+        .call(
+            "integrations/rotate-secret",
+            &[("integration_id", &id.to_string())],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    let new = json(&response.body)["secret"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    let got = receiver.wait_for(1).await;
+    let (signature, body) = (got[0].header("roster-signature"), &got[0].body);
+    assert_eq!(signature.matches("v1=").count(), 2, "{signature}");
+    verify_signature(signature, &old, body, app.state.clock.now()).unwrap();
+    verify_signature(signature, &new, body, app.state.clock.now()).unwrap();
+    // A day later only the new secret signs.
+    wait_status(&app, id, "delivered").await;
+    let delivery = deliveries(&app, &admin, id).await[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    advance(&app, 24 * 3600 + 1);
+    let admin = relogin(&app).await;
+    let response = app
+        .call(
+            "integrations/redeliver",
+            &[("integration_id", &id.to_string()), ("delivery_id", &delivery)],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    let got = receiver.wait_for(2).await;
+    assert_eq!(
+        got[1].header("roster-event-id"),
+        got[0].header("roster-event-id"),
+        "the same event again"
+    );
+    assert_eq!(got[1].body, got[0].body);
+    assert_eq!(got[1].header("roster-signature").matches("v1=").count(), 1);
+    verify_signature(
+        got[1].header("roster-signature"),
+        &new,
+        &got[1].body,
+        app.state.clock.now(),
+    )
+    .unwrap();
+    // Send test answers with the receiver's words.
+    let response = app
+        .call(
+            "integrations/test",
+            &[("integration_id", &id.to_string())],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    assert!(response.body.contains("The receiver answered 200"), "{}", response.body);
+    receiver.answer_with(401);
+    let response = app
+        .call(
+            "integrations/test",
+            &[("integration_id", &id.to_string())],
+            Some(&admin),
+        )
+        .await;
+    assert!(response.body.contains("The receiver answered 401"), "{response:?}");
+}
