@@ -67,7 +67,7 @@ async fn save(ctx: &crate::context::Ctx, raw: &str) -> Result<String, AppError> 
         object_name: "General",
         details: serde_json::json!({ "before": before, "after": after }),
     };
-    activity::record_event(&mut *tx, ctx, event).await?;
+    activity::record_event(&mut tx, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }

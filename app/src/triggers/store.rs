@@ -45,6 +45,9 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewTrigger<'_>, integrations
     Ok(id)
 }
 
+/// id, name, condition, roles, owner id, owner name, one reaction's name (if any).
+type ListedRow = (i64, String, Condition, String, i64, String, Option<String>);
+
 /// Every trigger (`owner` None) or one user's, with their owners' names and reactions' names.
 pub async fn list<'c, E: Executor<'c, Database = Any>>(
     exec: E,
@@ -52,7 +55,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Vec<TriggerRow>, sqlx::Error> {
     // The reactions' names as one text column: few per trigger, and no GROUP_CONCAT/STRING_AGG
     // difference to paper over when done in Rust instead.
-    let rows: Vec<(i64, String, Condition, String, i64, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<ListedRow> = sqlx::query_as(
         "SELECT t.id, t.name, t.condition, t.roles, t.owner_id, u.first_name || ' ' || u.last_name, i.name \
          FROM trigger_rules t JOIN users u ON u.id = t.owner_id \
          LEFT JOIN trigger_reactions r ON r.trigger_id = t.id LEFT JOIN integrations i ON i.id = r.integration_id \

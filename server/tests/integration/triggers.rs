@@ -269,10 +269,8 @@ async fn slack_text_matches_the_format(app: TestApp) {
     .await;
     assert_eq!(secret, None);
     assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM integrations WHERE url LIKE '%services%' OR url_enc LIKE '%services%'"
-        ))
-        .await,
+        app.count("SELECT COUNT(*) FROM integrations WHERE url LIKE '%services%' OR url_enc LIKE '%services%'")
+            .await,
         0,
         "the Slack URL is sealed at rest"
     );
