@@ -18,6 +18,7 @@ on_both_backends!(
     triggers_belong_to_their_owner_and_admins_see_all,
     failing_for_twelve_hours_pauses_and_tells_the_owner,
     rotation_signs_with_both_secrets_and_redeliver_repeats_the_event,
+    an_admin_created_from_the_command_line_is_a_user_added,
 );
 
 /// The delivery worker as `roster serve` runs it (polling quickly); it stops when dropped.
@@ -585,4 +586,27 @@ async fn rotation_signs_with_both_secrets_and_redeliver_repeats_the_event(app: T
         )
         .await;
     assert!(response.body.contains("The receiver answered 401"), "{response:?}");
+}
+
+async fn an_admin_created_from_the_command_line_is_a_user_added(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, _) = webhook(&app, &admin, &receiver).await;
+    // A Read Only user's trigger: `roster admin create-admin` works only once no active Global
+    // Administrator is left.
+    let reader = app.user_with_role(&admin, "rita@example.com", "read_only").await;
+    let (status, body) = trigger(&app, &reader, "New admins", "user_added", "global_admin", &[id]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.execute("UPDATE users SET status = 'disabled' WHERE email = 'ada@example.com'")
+        .await;
+    let email = app::domain::Email::parse("root@example.com").unwrap();
+    app::recovery::break_glass::create_admin(&app.state, &email, "Root", "Admin", ADMIN_PASSWORD.into())
+        .await
+        .unwrap();
+    let got = receiver.wait_for(1).await;
+    let event = got[0].json();
+    assert_eq!(event["type"], "create_user");
+    assert_eq!(event["target"]["email"], "root@example.com");
+    assert_eq!(event["target"]["role"], "Global Administrator");
+    assert_eq!(event["actor"]["name"], app::recovery::break_glass::OPERATOR);
+    assert_eq!(event["data"]["action"], "user.created");
 }
