@@ -19,6 +19,8 @@ on_both_backends!(
     failing_for_twelve_hours_pauses_and_tells_the_owner,
     rotation_signs_with_both_secrets_and_redeliver_repeats_the_event,
     an_admin_created_from_the_command_line_is_a_user_added,
+    disabled_deleted_two_factor_off_and_locked_each_notify,
+    two_workers_send_each_delivery_once_and_a_lapsed_claim_records_nothing,
 );
 
 /// The delivery worker as `roster serve` runs it (polling quickly); it stops when dropped.
@@ -609,4 +611,160 @@ async fn an_admin_created_from_the_command_line_is_a_user_added(app: TestApp) {
     assert_eq!(event["target"]["role"], "Global Administrator");
     assert_eq!(event["actor"]["name"], app::recovery::break_glass::OPERATOR);
     assert_eq!(event["data"]["action"], "user.created");
+}
+
+async fn disabled_deleted_two_factor_off_and_locked_each_notify(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, _) = webhook(&app, &admin, &receiver).await;
+    for (name, condition) in [
+        ("Gone", "user_disabled_or_deleted"),
+        ("2FA off", "two_factor_disabled"),
+        ("Locked", "sign_in_locked"),
+    ] {
+        let (status, body) = trigger(&app, &admin, name, condition, "analyst", &[id]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    app.user_with_role(&admin, "bob@example.com", "analyst").await;
+    let bob = app
+        .count("SELECT id FROM users WHERE email = 'bob@example.com'")
+        .await
+        .to_string();
+    let mut expected = Vec::new();
+
+    // Sign-in locked: the attempt that starts slowing Bob's sign-ins down.
+    for network in 0..10u8 {
+        app.login_from(
+            &format!("192.0.{network}.10:1000"),
+            None,
+            "bob@example.com",
+            "a wrong guess",
+        )
+        .await;
+    }
+    for round in 0..8u8 {
+        app.state.clock.advance(31);
+        app.login_from(
+            &format!("192.0.{}.10:1000", 100 + round),
+            None,
+            "bob@example.com",
+            "a wrong guess",
+        )
+        .await;
+    }
+    expected.push(("lock_sign_in", "Locked"));
+    receiver.wait_for(expected.len()).await;
+
+    app.execute("UPDATE users SET totp_enabled_at = 1 WHERE email = 'bob@example.com'")
+        .await;
+    let response = app
+        .call(
+            "users/disable-2fa",
+            &[("user_id", &bob), ("password", ADMIN_PASSWORD)],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    expected.push(("disable_two_factor", "2FA off"));
+    receiver.wait_for(expected.len()).await;
+
+    for action in ["disable", "delete"] {
+        let response = app
+            .call(&format!("users/{action}"), &[("user_id", &bob)], Some(&admin))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{response:?}");
+        expected.push((
+            if action == "disable" {
+                "disable_user"
+            } else {
+                "delete_user"
+            },
+            "Gone",
+        ));
+        receiver.wait_for(expected.len()).await;
+    }
+    let got: Vec<(String, String)> = receiver
+        .received()
+        .iter()
+        .map(|r| {
+            let e = r.json();
+            assert_eq!(e["target"]["email"], "bob@example.com", "{e}");
+            assert_eq!(e["target"]["role"], "Analyst", "{e}");
+            (
+                e["type"].as_str().unwrap().to_string(),
+                e["trigger"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(got, expected);
+    settle().await;
+    assert_eq!(receiver.received().len(), expected.len(), "one each, nothing more");
+}
+
+async fn two_workers_send_each_delivery_once_and_a_lapsed_claim_records_nothing(app: TestApp) {
+    let (app, admin, receiver, worker) = setup(app).await;
+    let (id, _) = webhook(&app, &admin, &receiver).await;
+    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
+    // Two replicas' workers on one database.
+    let second = start_worker(&app);
+    for n in 0..12 {
+        app.user_with_role(&admin, &format!("user{n}@example.com"), "analyst")
+            .await;
+    }
+    let got = receiver.wait_for(12).await;
+    settle().await;
+    let mut ids: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| r.header("roster-event-id").to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        (got.len(), receiver.received().len(), ids.len()),
+        (12, 12, 12),
+        "each delivery sent once"
+    );
+    drop((worker, second));
+
+    // A claim whose lease ran out belongs to whoever claims the row next: the first claimant's
+    // result is refused.
+    receiver.answer_with(503);
+    app.user_with_role(&admin, "late@example.com", "analyst").await;
+    let pool = &app.state.db.pool;
+    let backend = app.state.db.backend;
+    let now = app.state.clock.now();
+    let first = app::triggers::queue::claim(pool, backend, "token-a", now, 60, 10)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        app::triggers::queue::claim(pool, backend, "token-b", now, 60, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "held"
+    );
+    let later = now + 61;
+    let second = app::triggers::queue::claim(pool, backend, "token-b", later, 60, 10)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    let row = first[0].id;
+    assert!(
+        !app::triggers::queue::mark_delivered(pool, row, "token-a", Some(200), later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !app::triggers::queue::mark_failed(pool, row, "token-a", None, "x", later, true, later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        app::triggers::queue::mark_delivered(pool, row, "token-b", Some(200), later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(latest(&app, id).await, ("delivered".into(), 1, Some(200)));
 }
