@@ -74,6 +74,8 @@ pub async fn on_recorded(conn: &mut AnyConnection, entry: &Entry<'_>, activity_i
         };
         queue::insert(&mut *conn, &new).await?;
     }
+    // The worker looks a moment later, after the caller's commit (its poll catches the rest).
+    super::delivery::wake();
     Ok(())
 }
 

@@ -29,7 +29,8 @@ pub fn spawn(state: AppState, poll: Duration, mut stopping: watch::Receiver<bool
             // After a busy round look again at once: more may be due.
             if !busy {
                 tokio::select! {
-                    _ = woken() => {}
+                    // Woken from inside a transaction that has yet to commit: give it a moment.
+                    _ = woken() => tokio::time::sleep(Duration::from_millis(100)).await,
                     _ = tokio::time::sleep(poll) => {}
                     // A dropped sender can never say stop: stop now rather than spin.
                     changed = stopping.changed() => if changed.is_err() { break },
