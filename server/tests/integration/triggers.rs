@@ -11,25 +11,21 @@ use std::time::Duration;
 
 on_both_backends!(
     a_matching_event_sends_exactly_one_signed_post,
-    an_outage_ends_in_delivery_after_recovery_and_a_4xx_is_final,
     slack_text_matches_the_format,
     email_reaches_the_smtp_sink,
     unsafe_urls_and_bad_input_are_refused,
     triggers_belong_to_their_owner_and_admins_see_all,
-    failing_for_twelve_hours_pauses_and_tells_the_owner,
-    rotation_signs_with_both_secrets_and_redeliver_repeats_the_event,
     an_admin_created_from_the_command_line_is_a_user_added,
     disabled_deleted_two_factor_off_and_locked_each_notify,
-    two_workers_send_each_delivery_once_and_a_lapsed_claim_records_nothing,
 );
 
 /// The delivery worker as `roster serve` runs it (polling quickly); it stops when dropped.
-struct Worker {
+pub(super) struct Worker {
     _handle: server::workers::WorkerHandle,
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
-fn start_worker(app: &TestApp) -> Worker {
+pub(super) fn start_worker(app: &TestApp) -> Worker {
     let (stop, stopping) = tokio::sync::watch::channel(false);
     Worker {
         _handle: server::workers::deliveries::spawn(app.state.clone(), Duration::from_millis(200), stopping),
@@ -38,13 +34,13 @@ fn start_worker(app: &TestApp) -> Worker {
 }
 
 /// Moves the clock on and wakes the delivery worker.
-fn advance(app: &TestApp, secs: i64) {
+pub(super) fn advance(app: &TestApp, secs: i64) {
     app.state.clock.advance(secs);
     app::triggers::delivery::wake();
 }
 
 /// An app that may reach the loopback receiver, its first admin, the receiver and the worker.
-async fn setup(mut app: TestApp) -> (TestApp, String, Receiver, Worker) {
+pub(super) async fn setup(mut app: TestApp) -> (TestApp, String, Receiver, Worker) {
     allow_loopback(&mut app);
     app.state.clock.freeze();
     let admin = app.register_admin().await;
@@ -54,7 +50,7 @@ async fn setup(mut app: TestApp) -> (TestApp, String, Receiver, Worker) {
 }
 
 /// Adds an integration; returns its id and (webhooks) signing secret.
-async fn integration(app: &TestApp, admin: &str, form: &[(&str, &str)]) -> (i64, Option<String>) {
+pub(super) async fn integration(app: &TestApp, admin: &str, form: &[(&str, &str)]) -> (i64, Option<String>) {
     let response = app.call("integrations/create", form, Some(admin)).await;
     assert_eq!(response.status, StatusCode::OK, "{response:?}");
     let body = json(&response.body);
@@ -64,7 +60,7 @@ async fn integration(app: &TestApp, admin: &str, form: &[(&str, &str)]) -> (i64,
     )
 }
 
-async fn webhook(app: &TestApp, admin: &str, receiver: &Receiver) -> (i64, String) {
+pub(super) async fn webhook(app: &TestApp, admin: &str, receiver: &Receiver) -> (i64, String) {
     let url = format!("{}/hooks/roster", receiver.base);
     let form = [
         ("kind", "webhook"),
@@ -77,7 +73,7 @@ async fn webhook(app: &TestApp, admin: &str, receiver: &Receiver) -> (i64, Strin
     (id, secret.expect("a webhook's secret is shown once"))
 }
 
-async fn trigger(
+pub(super) async fn trigger(
     app: &TestApp,
     session: &str,
     name: &str,
@@ -97,9 +93,9 @@ async fn trigger(
     (response.status, response.body)
 }
 
-type StatusCodeAndBody = (StatusCode, String);
+pub(super) type StatusCodeAndBody = (StatusCode, String);
 
-async fn deliveries(app: &TestApp, admin: &str, id: i64) -> Vec<Value> {
+pub(super) async fn deliveries(app: &TestApp, admin: &str, id: i64) -> Vec<Value> {
     let response = app
         .call(
             "integrations/deliveries",
@@ -113,7 +109,7 @@ async fn deliveries(app: &TestApp, admin: &str, id: i64) -> Vec<Value> {
 
 /// The integration's newest delivery: status, attempts, status code (from the database, as
 /// the clock moves past sessions' timeouts).
-async fn latest(app: &TestApp, id: i64) -> (String, i64, Option<i64>) {
+pub(super) async fn latest(app: &TestApp, id: i64) -> (String, i64, Option<i64>) {
     let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT status, attempts, status_code FROM deliveries WHERE integration_id = $1 ORDER BY id DESC LIMIT 1",
     )
@@ -125,7 +121,7 @@ async fn latest(app: &TestApp, id: i64) -> (String, i64, Option<i64>) {
 }
 
 /// Waits until the integration's newest delivery has `status`.
-async fn wait_status(app: &TestApp, id: i64, status: &str) {
+pub(super) async fn wait_status(app: &TestApp, id: i64, status: &str) {
     for _ in 0..100 {
         if latest(app, id).await.0 == status {
             return;
@@ -136,7 +132,7 @@ async fn wait_status(app: &TestApp, id: i64, status: &str) {
 }
 
 /// Signs the admin in again (after the clock moved past the session's timeouts).
-async fn relogin(app: &TestApp) -> String {
+pub(super) async fn relogin(app: &TestApp) -> String {
     app.login(ADMIN_EMAIL, ADMIN_PASSWORD)
         .await
         .session_cookie()
@@ -144,7 +140,7 @@ async fn relogin(app: &TestApp) -> String {
 }
 
 /// Lets the worker run a few rounds: for asserting that nothing (more) is sent.
-async fn settle() {
+pub(super) async fn settle() {
     app::triggers::delivery::wake();
     tokio::time::sleep(Duration::from_millis(800)).await;
 }
@@ -199,58 +195,6 @@ async fn a_matching_event_sends_exactly_one_signed_post(app: TestApp) {
     settle().await;
     assert_eq!(receiver.received().len(), 1, "exactly one POST");
     assert_eq!(app.count("SELECT COUNT(*) FROM deliveries").await, 1);
-}
-
-async fn an_outage_ends_in_delivery_after_recovery_and_a_4xx_is_final(app: TestApp) {
-    let (app, admin, receiver, _worker) = setup(app).await;
-    let (id, secret) = webhook(&app, &admin, &receiver).await;
-    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
-    receiver.answer_with(503);
-    app.user_with_role(&admin, "ann@example.com", "analyst").await;
-    receiver.wait_for(1).await;
-    wait_attempts(&app, id, 1).await;
-    assert_eq!(latest(&app, id).await, ("queued".into(), 1, Some(503)));
-    // Still down at the next try (30 s later), back up at the one after (a minute later).
-    advance(&app, 31);
-    receiver.wait_for(2).await;
-    wait_attempts(&app, id, 2).await;
-    receiver.answer_with(200);
-    settle().await;
-    assert_eq!(receiver.received().len(), 2, "nothing is sent before the retry is due");
-    advance(&app, 61);
-    let got = receiver.wait_for(3).await;
-    wait_status(&app, id, "delivered").await;
-    assert_eq!(latest(&app, id).await, ("delivered".into(), 3, Some(200)));
-    // Every attempt carried the same event, each signed afresh.
-    let ids: Vec<&str> = got.iter().map(|r| r.header("roster-event-id")).collect();
-    assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
-    verify_signature(
-        got[2].header("roster-signature"),
-        &secret,
-        &got[2].body,
-        app.state.clock.now(),
-    )
-    .unwrap();
-
-    // A 404 is final: one attempt, no retry however long we wait.
-    receiver.answer_with(404);
-    app.user_with_role(&admin, "bob@example.com", "analyst").await;
-    receiver.wait_for(4).await;
-    wait_status(&app, id, "failed").await;
-    assert_eq!(latest(&app, id).await, ("failed".into(), 1, Some(404)));
-    advance(&app, 3600);
-    settle().await;
-    assert_eq!(receiver.received().len(), 4);
-}
-
-async fn wait_attempts(app: &TestApp, id: i64, attempts: i64) {
-    for _ in 0..100 {
-        if latest(app, id).await.1 == attempts {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("attempts never reached {attempts}");
 }
 
 async fn slack_text_matches_the_format(app: TestApp) {
@@ -467,129 +411,6 @@ async fn triggers_belong_to_their_owner_and_admins_see_all(app: TestApp) {
     assert_eq!(event["data"]["details"]["after"]["role"], "Administrator");
 }
 
-async fn failing_for_twelve_hours_pauses_and_tells_the_owner(app: TestApp) {
-    let (app, admin, receiver, _worker) = setup(app).await;
-    let (id, _) = webhook(&app, &admin, &receiver).await;
-    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
-    receiver.answer_with(500);
-    app.user_with_role(&admin, "ann@example.com", "analyst").await;
-    receiver.wait_for(1).await;
-    wait_attempts(&app, id, 1).await;
-    advance(&app, 11 * 3600);
-    receiver.wait_for(2).await;
-    wait_attempts(&app, id, 2).await;
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM integrations WHERE status = 'paused'")
-            .await,
-        0
-    );
-    advance(&app, 3600 + 60);
-    receiver.wait_for(3).await;
-    wait_attempts(&app, id, 3).await;
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM integrations WHERE status = 'paused'")
-            .await,
-        1
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'ada@example.com' AND subject = 'Roster paused the integration \"Receiver\"'").await,
-        1,
-        "the owner is told once"
-    );
-    let admin = relogin(&app).await;
-    let listed = json(&app.call("integrations/list", &[], Some(&admin)).await.body);
-    assert_eq!(listed[0]["paused"], true);
-    // Paused: nothing more is tried.
-    receiver.answer_with(200);
-    advance(&app, 600);
-    settle().await;
-    assert_eq!(receiver.received().len(), 3);
-    // Resumed: the waiting delivery goes out.
-    let response = app
-        .call(
-            "integrations/resume",
-            &[("integration_id", &id.to_string())],
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK);
-    advance(&app, 60);
-    receiver.wait_for(4).await;
-    wait_status(&app, id, "delivered").await;
-}
-
-async fn rotation_signs_with_both_secrets_and_redeliver_repeats_the_event(app: TestApp) {
-    let (app, admin, receiver, _worker) = setup(app).await;
-    let (id, old) = webhook(&app, &admin, &receiver).await;
-    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
-    let response = app
-        .call(
-            "integrations/rotate-secret",
-            &[("integration_id", &id.to_string())],
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK, "{response:?}");
-    let new = json(&response.body)["secret"].as_str().unwrap().to_string();
-    assert_ne!(new, old);
-    app.user_with_role(&admin, "ann@example.com", "analyst").await;
-    let got = receiver.wait_for(1).await;
-    let (signature, body) = (got[0].header("roster-signature"), &got[0].body);
-    assert_eq!(signature.matches("v1=").count(), 2, "{signature}");
-    verify_signature(signature, &old, body, app.state.clock.now()).unwrap();
-    verify_signature(signature, &new, body, app.state.clock.now()).unwrap();
-    // A day later only the new secret signs.
-    wait_status(&app, id, "delivered").await;
-    let delivery = deliveries(&app, &admin, id).await[0]["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
-    advance(&app, 24 * 3600 + 1);
-    let admin = relogin(&app).await;
-    let response = app
-        .call(
-            "integrations/redeliver",
-            &[("integration_id", &id.to_string()), ("delivery_id", &delivery)],
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK, "{response:?}");
-    let got = receiver.wait_for(2).await;
-    assert_eq!(
-        got[1].header("roster-event-id"),
-        got[0].header("roster-event-id"),
-        "the same event again"
-    );
-    assert_eq!(got[1].body, got[0].body);
-    assert_eq!(got[1].header("roster-signature").matches("v1=").count(), 1);
-    verify_signature(
-        got[1].header("roster-signature"),
-        &new,
-        &got[1].body,
-        app.state.clock.now(),
-    )
-    .unwrap();
-    // Send test answers with the receiver's words.
-    let response = app
-        .call(
-            "integrations/test",
-            &[("integration_id", &id.to_string())],
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK, "{response:?}");
-    assert!(response.body.contains("The receiver answered 200"), "{}", response.body);
-    receiver.answer_with(401);
-    let response = app
-        .call(
-            "integrations/test",
-            &[("integration_id", &id.to_string())],
-            Some(&admin),
-        )
-        .await;
-    assert!(response.body.contains("The receiver answered 401"), "{response:?}");
-}
-
 async fn an_admin_created_from_the_command_line_is_a_user_added(app: TestApp) {
     let (app, admin, receiver, _worker) = setup(app).await;
     let (id, _) = webhook(&app, &admin, &receiver).await;
@@ -699,72 +520,4 @@ async fn disabled_deleted_two_factor_off_and_locked_each_notify(app: TestApp) {
     assert_eq!(got, expected);
     settle().await;
     assert_eq!(receiver.received().len(), expected.len(), "one each, nothing more");
-}
-
-async fn two_workers_send_each_delivery_once_and_a_lapsed_claim_records_nothing(app: TestApp) {
-    let (app, admin, receiver, worker) = setup(app).await;
-    let (id, _) = webhook(&app, &admin, &receiver).await;
-    trigger(&app, &admin, "Added user", "user_added", "", &[id]).await;
-    // Two replicas' workers on one database.
-    let second = start_worker(&app);
-    for n in 0..12 {
-        app.user_with_role(&admin, &format!("user{n}@example.com"), "analyst")
-            .await;
-    }
-    let got = receiver.wait_for(12).await;
-    settle().await;
-    let mut ids: Vec<String> = receiver
-        .received()
-        .iter()
-        .map(|r| r.header("roster-event-id").to_string())
-        .collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(
-        (got.len(), receiver.received().len(), ids.len()),
-        (12, 12, 12),
-        "each delivery sent once"
-    );
-    drop((worker, second));
-
-    // A claim whose lease ran out belongs to whoever claims the row next: the first claimant's
-    // result is refused.
-    receiver.answer_with(503);
-    app.user_with_role(&admin, "late@example.com", "analyst").await;
-    let pool = &app.state.db.pool;
-    let backend = app.state.db.backend;
-    let now = app.state.clock.now();
-    let first = app::triggers::queue::claim(pool, backend, "token-a", now, 60, 10)
-        .await
-        .unwrap();
-    assert_eq!(first.len(), 1);
-    assert!(
-        app::triggers::queue::claim(pool, backend, "token-b", now, 60, 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "held"
-    );
-    let later = now + 61;
-    let second = app::triggers::queue::claim(pool, backend, "token-b", later, 60, 10)
-        .await
-        .unwrap();
-    assert_eq!(second.len(), 1);
-    let row = first[0].id;
-    assert!(
-        !app::triggers::queue::mark_delivered(pool, row, "token-a", Some(200), later)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !app::triggers::queue::mark_failed(pool, row, "token-a", None, "x", later, true, later)
-            .await
-            .unwrap()
-    );
-    assert!(
-        app::triggers::queue::mark_delivered(pool, row, "token-b", Some(200), later)
-            .await
-            .unwrap()
-    );
-    assert_eq!(latest(&app, id).await, ("delivered".into(), 1, Some(200)));
 }
