@@ -17,6 +17,7 @@ on_both_backends!(
     triggers_belong_to_their_owner_and_admins_see_all,
     an_admin_created_from_the_command_line_is_a_user_added,
     disabled_deleted_two_factor_off_and_locked_each_notify,
+    the_pages_render_for_who_may_see_them,
 );
 
 /// The delivery worker as `roster serve` runs it (polling quickly); it stops when dropped.
@@ -520,4 +521,51 @@ async fn disabled_deleted_two_factor_off_and_locked_each_notify(app: TestApp) {
     assert_eq!(got, expected);
     settle().await;
     assert_eq!(receiver.received().len(), expected.len(), "one each, nothing more");
+}
+
+async fn the_pages_render_for_who_may_see_them(app: TestApp) {
+    let (app, admin, receiver, _worker) = setup(app).await;
+    let (id, _) = webhook(&app, &admin, &receiver).await;
+    trigger(&app, &admin, "Added user", "user_added", "analyst", &[id]).await;
+    app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    wait_status(&app, id, "delivered").await;
+    let page = app.get("/settings/integrations", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK, "{page:?}");
+    for text in [
+        "<h1>Integrations</h1>",
+        "Add integration",
+        "Receiver (Webhook)",
+        "Send test",
+        "Rotate secret",
+        "create_user",
+        "delivered",
+        "Redeliver",
+    ] {
+        assert!(page.body.contains(text), "the integrations page shows {text}");
+    }
+    let page = app.get("/settings/triggers", Some(&admin)).await;
+    for text in [
+        "<h1>Triggers</h1>",
+        "New trigger",
+        "Create trigger",
+        "<td>Added user</td>",
+        "User added",
+        "Analyst",
+        "Receiver (Webhook)",
+    ] {
+        assert!(page.body.contains(text), "the triggers page shows {text}");
+    }
+    let page = app.get("/settings/general", Some(&admin)).await;
+    assert!(page.body.contains("Organisation name"));
+
+    let reader = app.user_with_role(&admin, "rita@example.com", "read_only").await;
+    let page = app.get("/settings/triggers", Some(&reader)).await;
+    assert!(page.body.contains("Create trigger"), "a reader sets up their own");
+    assert!(
+        !page.body.contains("<td>Added user</td>"),
+        "but does not see the admin's"
+    );
+    let page = app.get("/settings/integrations", Some(&reader)).await;
+    assert!(page.body.contains("permission to view this page"), "{}", page.body);
+    assert!(!page.body.contains(&receiver.base));
 }
