@@ -1,6 +1,7 @@
 //! (ssr) SQL for `trigger_rules` and `trigger_reactions`.
 
 use super::Condition;
+use crate::domain::{Permission, Role};
 use sqlx::{Any, AnyConnection, Executor, FromRow, Row};
 
 #[derive(Clone, Debug, FromRow)]
@@ -115,17 +116,24 @@ pub struct Match {
     pub integration_id: i64,
 }
 
-/// Enabled triggers on `condition` whose owner is still active, each with every active
-/// integration it reacts with.
+/// Enabled triggers on `condition` whose owner is still active and may still view users (by
+/// role or through a group), each with every active integration it reacts with.
 pub async fn matching(conn: &mut AnyConnection, condition: Condition) -> Result<Vec<Match>, sqlx::Error> {
-    sqlx::query_as(
+    // Role codes are constants of the code, not input: safe to write into the SQL.
+    let viewers: Vec<String> = Role::ALL
+        .into_iter()
+        .filter(|r| r.permissions().contains(&Permission::ViewUsers))
+        .map(|r| format!("'{}'", r.code()))
+        .collect();
+    let viewers = viewers.join(",");
+    let sql = format!(
         "SELECT t.id AS trigger_id, t.name AS trigger_name, t.roles, r.integration_id \
          FROM trigger_rules t JOIN trigger_reactions r ON r.trigger_id = t.id \
          JOIN integrations i ON i.id = r.integration_id JOIN users u ON u.id = t.owner_id \
          WHERE t.condition = $1 AND t.enabled = 1 AND i.status = 'active' AND u.status = 'active' \
-         ORDER BY t.id, r.integration_id",
-    )
-    .bind(condition.code())
-    .fetch_all(conn)
-    .await
+         AND (u.role IN ({viewers}) OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+              WHERE gm.user_id = u.id AND g.role IN ({viewers}))) \
+         ORDER BY t.id, r.integration_id"
+    );
+    sqlx::query_as(&sql).bind(condition.code()).fetch_all(conn).await
 }

@@ -410,6 +410,20 @@ async fn triggers_belong_to_their_owner_and_admins_see_all(app: TestApp) {
     let event = got.last().unwrap().json();
     assert_eq!(event["type"], "change_user_role");
     assert_eq!(event["data"]["details"]["after"]["role"], "Administrator");
+
+    // An owner who may no longer view users (now an Analyst) notifies no one.
+    let rita = app
+        .count("SELECT id FROM users WHERE email = 'rita@example.com'")
+        .await
+        .to_string();
+    for (user, role) in [(&rita, "analyst"), (&bob_id, "read_only"), (&bob_id, "admin")] {
+        let response = app
+            .call("users/change_role", &[("user_id", user), ("role", role)], Some(&admin))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    }
+    settle().await;
+    assert_eq!(receiver.received().len(), before + 1);
 }
 
 async fn an_admin_created_from_the_command_line_is_a_user_added(app: TestApp) {
