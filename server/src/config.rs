@@ -234,6 +234,15 @@ mod tests {
     }
 
     #[test]
+    fn webhook_allow_list() {
+        assert_eq!(config(&[]).unwrap().webhook_allow, Default::default());
+        let c = config(&[("ROSTER_WEBHOOK_ALLOW", "127.0.0.1, hooks.internal,10.0.0.0/8")]).unwrap();
+        assert_ne!(c.webhook_allow, Default::default());
+        let e = config(&[("ROSTER_WEBHOOK_ALLOW", "http://x/")]).unwrap_err();
+        assert_eq!(e.var, "ROSTER_WEBHOOK_ALLOW");
+    }
+
+    #[test]
     fn log_format_prefix() {
         let l = parse_log(Some("json:debug,sqlx=warn")).unwrap();
         assert!(l.json);
