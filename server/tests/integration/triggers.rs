@@ -276,6 +276,34 @@ async fn email_reaches_the_smtp_sink(app: TestApp) {
         "A new user Bob Builder <ann@example.com> with the role Analyst was added to the company account by Ada Lovelace <ada@example.com>."
     ), "{}", alerts[0].text);
     assert!(alerts[0].html.contains("Bob Builder &lt;ann@example.com&gt;"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM deliveries WHERE status = 'delivered'")
+            .await,
+        1
+    );
+
+    // Send test queues a test message to each address.
+    let response = app
+        .call(
+            "integrations/test",
+            &[("integration_id", &id.to_string())],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{response:?}");
+    assert!(
+        response
+            .body
+            .contains("A test message was queued to sec@example.com, ops@example.com"),
+        "{}",
+        response.body
+    );
+    let mails = sink.wait_for(5).await;
+    let tests = mails
+        .iter()
+        .filter(|m| m.subject == "[Roster] Trigger: Test notification")
+        .count();
+    assert_eq!(tests, 2);
 }
 
 async fn unsafe_urls_and_bad_input_are_refused(app: TestApp) {
