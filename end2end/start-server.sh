@@ -10,5 +10,7 @@ export ROSTER_DATA_DIR="$data_dir"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="target/site"
 export ROSTER_LOG="${ROSTER_LOG:-warn}"
+# The triggers spec's webhook receiver listens on loopback over http.
+export ROSTER_WEBHOOK_ALLOW="${ROSTER_WEBHOOK_ALLOW:-127.0.0.1}"
 unset DATABASE_URL ROSTER_PUBLIC_URL
 exec target/release/roster serve

@@ -8,11 +8,13 @@ pub mod activity;
 pub mod auth;
 pub mod domain;
 pub mod groups;
+pub mod integrations;
 pub mod invites;
 pub mod mail;
 pub mod recovery;
 pub mod sessions;
 pub mod settings;
+pub mod triggers;
 pub mod two_factor;
 pub mod ui;
 pub mod users;
@@ -85,6 +87,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/email") view=mail::view::EmailConfigPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/general") view=settings::view::GeneralSettingsPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/activity") view=activity::view::ActivityPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/integrations") view=integrations::view::IntegrationsPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/triggers") view=triggers::view::TriggersPage ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -47,6 +47,9 @@ pub struct RuntimeConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `ROSTER_OUTBOX_LEASE_SECS`: how long a claimed email is left to the worker that claimed it.
     pub outbox_lease_secs: i64,
+    /// `ROSTER_WEBHOOK_ALLOW`: hosts and addresses webhooks may reach over http or in private
+    /// ranges (see `integrations::guard`).
+    pub webhook_allow: crate::integrations::guard::AllowList,
 }
 
 impl RuntimeConfig {
@@ -56,6 +59,7 @@ impl RuntimeConfig {
             secret_key: SecretBox::new(Box::new(secret_key)),
             trusted_proxies: Vec::new(),
             outbox_lease_secs: crate::mail::outbox::DEFAULT_LEASE_SECS,
+            webhook_allow: Default::default(),
         }
     }
 
@@ -65,6 +69,11 @@ impl RuntimeConfig {
             outbox_lease_secs: seconds,
             ..self
         }
+    }
+
+    /// The same, with `ROSTER_WEBHOOK_ALLOW`'s list.
+    pub fn with_webhook_allow(self, webhook_allow: crate::integrations::guard::AllowList) -> RuntimeConfig {
+        RuntimeConfig { webhook_allow, ..self }
     }
 
     /// The same, trusting `X-Forwarded-For` from these proxies.

@@ -28,6 +28,8 @@ pub struct Config {
     pub outbox_lease_secs: i64,
     /// `ROSTER_METRICS_ADDR`: where `/metrics` is served (off when unset).
     pub metrics_addr: Option<SocketAddr>,
+    /// `ROSTER_WEBHOOK_ALLOW`: hosts and addresses integrations may reach despite the SSRF rules.
+    pub webhook_allow: app::integrations::guard::AllowList,
 }
 
 #[derive(Debug)]
@@ -134,6 +136,9 @@ impl Config {
             })?),
             None => None,
         };
+        let webhook_allow =
+            app::integrations::guard::AllowList::parse(&get("ROSTER_WEBHOOK_ALLOW").unwrap_or_default())
+                .map_err(|p| bad("ROSTER_WEBHOOK_ALLOW", p))?;
         Ok(Config {
             site_addr,
             site_root,
@@ -146,6 +151,7 @@ impl Config {
             db_max_connections,
             outbox_lease_secs,
             metrics_addr,
+            webhook_allow,
         })
     }
 }
@@ -271,6 +277,15 @@ mod tests {
         assert!(config(&[]).unwrap().trusted_proxies.is_empty());
         let c = config(&[("ROSTER_TRUSTED_PROXIES", "127.0.0.1/32,10.0.0.0/8,::1/128")]).unwrap();
         assert_eq!(c.trusted_proxies.len(), 3);
+    }
+
+    #[test]
+    fn webhook_allow_list() {
+        assert_eq!(config(&[]).unwrap().webhook_allow, Default::default());
+        let c = config(&[("ROSTER_WEBHOOK_ALLOW", "127.0.0.1, hooks.internal,10.0.0.0/8")]).unwrap();
+        assert_ne!(c.webhook_allow, Default::default());
+        let e = config(&[("ROSTER_WEBHOOK_ALLOW", "http://x/")]).unwrap_err();
+        assert_eq!(e.var, "ROSTER_WEBHOOK_ALLOW");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct ServerParts {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `ROSTER_OUTBOX_LEASE_SECS`.
     pub outbox_lease_secs: i64,
+    /// `ROSTER_WEBHOOK_ALLOW`.
+    pub webhook_allow: app::integrations::guard::AllowList,
     pub clock: Clock,
 }
 
@@ -40,6 +42,7 @@ pub fn app_state(parts: ServerParts) -> AppState {
             RuntimeConfig::new(parts.public_url, parts.secret_key)
                 .with_trusted_proxies(parts.trusted_proxies)
                 .with_outbox_lease(parts.outbox_lease_secs),
+                .with_webhook_allow(parts.webhook_allow),
         ),
         clock: parts.clock,
         mail: Default::default(),

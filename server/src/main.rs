@@ -121,6 +121,7 @@ async fn open_state(config: &Config) -> Result<app::state::AppState, String> {
         secret_key,
         trusted_proxies: config.trusted_proxies.clone(),
         outbox_lease_secs: config.outbox_lease_secs,
+        webhook_allow: config.webhook_allow.clone(),
         clock: Clock::default(),
     }))
 }
@@ -143,6 +144,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let outbox_worker = server::workers::outbox::spawn(state.clone(), Duration::from_secs(10), stopping.clone());
     let _prune_worker = server::workers::prune::spawn(state.clone(), Duration::from_secs(60));
     let _search_index_worker = server::workers::search_index::spawn(state.clone(), Duration::from_secs(5));
+    let deliveries_worker = server::workers::deliveries::spawn(state.clone(), Duration::from_secs(2), stopping.clone());
     if let Some((addr, handle)) = metrics {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -169,10 +171,9 @@ async fn serve(config: Config) -> Result<(), String> {
     })
     .await
     .map_err(|e| format!("server error: {e}"));
-    // Requests have finished; the outbox gets what is left of its drain time.
-    outbox_worker
-        .finish(app::mail::outbox::DRAIN + Duration::from_secs(2))
-        .await;
+    // Requests have finished; the outbox and the deliveries get what is left of the drain time.
+    let drain = app::mail::outbox::DRAIN + Duration::from_secs(2);
+    tokio::join!(outbox_worker.finish(drain), deliveries_worker.finish(drain));
     tracing::info!("stopped");
     served
 }

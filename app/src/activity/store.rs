@@ -1,6 +1,6 @@
 //! (ssr) Writing activity-log entries. Names are copied into the entry so it outlives the users.
 
-use sqlx::{Any, Executor};
+use sqlx::{AnyConnection, Row};
 
 #[derive(Clone, Debug, Default)]
 pub struct Entry<'a> {
@@ -47,16 +47,18 @@ impl<'a> Entry<'a> {
     }
 }
 
-pub async fn record<'c, E: Executor<'c, Database = Any>>(exec: E, entry: &Entry<'_>) -> Result<(), sqlx::Error> {
+/// Writes the entry, then queues what triggers it fires, on the same connection (the caller's
+/// transaction).
+pub async fn record(conn: &mut AnyConnection, entry: &Entry<'_>) -> Result<(), sqlx::Error> {
     let details = if entry.details.is_empty() {
         "{}"
     } else {
         entry.details.as_str()
     };
-    sqlx::query(
+    let id = sqlx::query(
         "INSERT INTO activity_log (at, actor_id, actor_name, actor_email, action, object_type, \
          object_id, object_name, outcome, ip, user_agent, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(entry.at)
     .bind(entry.actor_id)
@@ -70,8 +72,10 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(exec: E, entry: &Entry<
     .bind(entry.ip)
     .bind(entry.user_agent)
     .bind(details)
-    .execute(exec)
+    .fetch_one(&mut *conn)
     .await?;
+    let id: i64 = id.try_get(0)?;
+    crate::triggers::on_recorded(conn, entry, id).await?;
     Ok(())
 }
 
@@ -85,8 +89,8 @@ pub struct Event<'a> {
     pub details: serde_json::Value,
 }
 
-pub async fn record_event<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
+pub async fn record_event(
+    conn: &mut AnyConnection,
     ctx: &crate::context::Ctx,
     event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
@@ -105,5 +109,5 @@ pub async fn record_event<'c, E: Executor<'c, Database = Any>>(
         user_agent: &ctx.meta.user_agent,
         details: event.details.to_string(),
     };
-    record(exec, &entry).await
+    record(conn, &entry).await
 }

@@ -170,7 +170,7 @@ pub async fn reserve<K: AsRef<str>>(state: &AppState, keys: &[(Limit, K)]) -> Re
         }
         let cutoff = now - limit.window_secs;
         for ended in store::take_ended_windows(&state.db.pool, limit.scope, cutoff, Some(key)).await? {
-            log_refusals(&state.db.pool, now, limit, &ended).await?;
+            log_refusals(&mut *state.db.pool.acquire().await?, now, limit, &ended).await?;
         }
         let (admitted, first_refusal) = match limit.over {
             Over::Refuse => {
@@ -226,7 +226,7 @@ pub async fn clear_in(tx: &mut crate::db::Tx<'_>, now: i64, email: &str) -> Resu
     for (scope, ended) in store::take_windows_of_email(&mut **tx, email).await? {
         let Some(limit) = email_limit(&scope) else { continue };
         was_locked |= holds_back(limit, &ended, now);
-        log_refusals(&mut **tx, now, limit, &ended).await?;
+        log_refusals(tx, now, limit, &ended).await?;
     }
     Ok(was_locked)
 }
@@ -286,7 +286,7 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
     ] {
         let ended = store::take_ended_windows(&state.db.pool, limit.scope, now - limit.window_secs, None).await?;
         for window in &ended {
-            log_refusals(&state.db.pool, now, limit, window).await?;
+            log_refusals(&mut *state.db.pool.acquire().await?, now, limit, window).await?;
         }
         report.windows += ended.len() as u64;
     }
@@ -316,8 +316,8 @@ pub struct PruneReport {
 
 /// One activity entry for the refusals of a sign-in window beyond its first (which was logged
 /// when it happened).
-async fn log_refusals<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
-    exec: E,
+async fn log_refusals(
+    conn: &mut sqlx::AnyConnection,
     now: i64,
     limit: Limit,
     window: &EndedWindow,
@@ -344,7 +344,7 @@ async fn log_refusals<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
         "limit": limit.scope,
     });
     activity::record(
-        exec,
+        conn,
         &Entry {
             at: now,
             actor_email,

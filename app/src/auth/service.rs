@@ -94,7 +94,7 @@ pub async fn register_first_admin(
         meta,
         details,
     );
-    activity::record(&mut *tx, &entry).await?;
+    activity::record(&mut tx, &entry).await?;
     let cookie = start_session(&mut tx, user_id, now, meta, false).await?;
     tx.commit().await?;
     Ok(cookie)
@@ -305,7 +305,7 @@ pub(crate) async fn log_login(
         serde_json::json!({ "reason": reason }).to_string()
     };
     activity::record(
-        &state.db.pool,
+        &mut *state.db.pool.acquire().await?,
         &Entry {
             at: state.clock.now(),
             actor_id: user.map(|u| u.id),
@@ -457,7 +457,7 @@ pub async fn logout(
     store::delete_session(pool, session.session_id).await?;
     let name = full_name(&session.user);
     activity::record(
-        pool,
+        &mut *pool.acquire().await?,
         &Entry {
             at: state.clock.now(),
             actor_id: Some(session.user.id),
@@ -515,7 +515,7 @@ pub async fn change_password(
     let ended = store::delete_sessions_of(&mut *tx, user.id).await?.saturating_sub(1);
     let cookie = start_session(&mut tx, user.id, now, meta, false).await?;
     activity::record(
-        &mut *tx,
+        &mut tx,
         &Entry {
             at: now,
             actor_id: Some(user.id),

@@ -88,6 +88,8 @@ fn TopBar(me: Me) -> impl IntoView {
         ("/settings/email", "Email Configuration", Permission::ManageSettings),
         ("/settings/general", "General", Permission::ManageSettings),
         ("/settings/activity", "Activity Log", Permission::ViewActivity),
+        ("/settings/triggers", "Triggers", Permission::ViewUsers),
+        ("/settings/integrations", "Integrations", Permission::ManageSettings),
     ];
     let settings: Vec<_> = links
         .into_iter()

@@ -1,5 +1,6 @@
 //! Background work that runs beside the HTTP server.
 
+pub mod deliveries;
 pub mod outbox;
 pub mod prune;
 pub mod search_index;

@@ -88,6 +88,7 @@ async fn static_files_keep_their_long_cache() {
         secret_key: [7u8; 32],
         trusted_proxies: Vec::new(),
         outbox_lease_secs: app::mail::outbox::DEFAULT_LEASE_SECS,
+        webhook_allow: Default::default(),
         clock: app::clock::Clock::default(),
     });
     let request = axum::http::Request::builder()

@@ -25,6 +25,8 @@ mod security;
 mod sessions;
 mod settings;
 mod sign_in_limits;
+mod triggers;
+mod triggers_delivery;
 mod two_factor;
 mod user_actions;
 mod users;

@@ -77,6 +77,20 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/sessions/history", SignedIn),
     ("/api/sessions/of-user", Needs(ManageUsers)),
     ("/api/sessions/end-all", Needs(ManageUsers)),
+    ("/api/organisation/name", Needs(ManageSettings)),
+    ("/api/organisation/save-name", Needs(ManageSettings)),
+    ("/api/integrations/list", Needs(ManageSettings)),
+    ("/api/integrations/create", Needs(ManageSettings)),
+    ("/api/integrations/delete", Needs(ManageSettings)),
+    ("/api/integrations/test", Needs(ManageSettings)),
+    ("/api/integrations/rotate-secret", Needs(ManageSettings)),
+    ("/api/integrations/resume", Needs(ManageSettings)),
+    ("/api/integrations/deliveries", Needs(ManageSettings)),
+    ("/api/integrations/redeliver", Needs(ManageSettings)),
+    ("/api/triggers/list", Needs(ViewUsers)),
+    ("/api/triggers/reactions", Needs(ViewUsers)),
+    ("/api/triggers/create", Needs(ViewUsers)),
+    ("/api/triggers/delete", Needs(ViewUsers)),
 ];
 
 /// Plausible values for every argument any server function takes (extra fields are ignored),
@@ -109,6 +123,9 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("idle_timeout_minutes", "30"),
     ("absolute_timeout_hours", "12"),
     ("console_url", "http://roster.test"),
+    ("integration_id", "999999"),
+    ("delivery_id", "999999"),
+    ("trigger_id", "999999"),
 ];
 
 fn rule_for(path: &str) -> Option<Rule> {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod peers;
+pub mod receiver;
 
 use app::clock::Clock;
 use app::db::Db;
@@ -166,6 +167,7 @@ impl TestApp {
             secret_key: TEST_KEY,
             trusted_proxies: Vec::new(),
             outbox_lease_secs: app::mail::outbox::DEFAULT_LEASE_SECS,
+            webhook_allow: Default::default(),
             clock: Clock::default(),
         });
         let router = server::router(state.clone());
@@ -205,6 +207,7 @@ impl TestApp {
             secret_key: TEST_KEY,
             trusted_proxies: Vec::new(),
             outbox_lease_secs: self.state.config.outbox_lease_secs,
+            webhook_allow: self.state.config.webhook_allow.clone(),
             clock: self.state.clock.clone(),
         });
         TestApp {
