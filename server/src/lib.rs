@@ -41,7 +41,7 @@ pub fn app_state(parts: ServerParts) -> AppState {
         config: Arc::new(
             RuntimeConfig::new(parts.public_url, parts.secret_key)
                 .with_trusted_proxies(parts.trusted_proxies)
-                .with_outbox_lease(parts.outbox_lease_secs),
+                .with_outbox_lease(parts.outbox_lease_secs)
                 .with_webhook_allow(parts.webhook_allow),
         ),
         clock: parts.clock,
