@@ -23,6 +23,18 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The end of a sub-select that claims queue rows of `table` (its name or alias): on
+    /// PostgreSQL rows another worker is claiming right now are skipped, not waited for;
+    /// SQLite has one writer, so its claiming statement is atomic as it stands.
+    pub fn skip_locked(self, table: &str) -> String {
+        match self {
+            Backend::Postgres => format!(" FOR UPDATE OF {table} SKIP LOCKED"),
+            Backend::Sqlite => String::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,

@@ -128,10 +128,7 @@ pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    let skip_locked = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
+    let skip_locked = backend.skip_locked("outbox");
     let sql = format!(
         "UPDATE outbox SET locked_until = $1, claim_token = $2 WHERE id IN (\
          SELECT id FROM outbox WHERE status = 'queued' AND channel = 'email' AND next_attempt_at <= $3 \

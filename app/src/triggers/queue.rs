@@ -57,12 +57,7 @@ pub async fn claim(
     lease: i64,
     limit: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
-    // PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
-    let lock = if backend == Backend::Postgres {
-        " FOR UPDATE OF d SKIP LOCKED"
-    } else {
-        ""
-    };
+    let lock = backend.skip_locked("d");
     let sql = format!(
         "UPDATE deliveries SET claim_token = $1, claimed_until = $2 WHERE id IN (\
          SELECT d.id FROM deliveries d JOIN integrations i ON i.id = d.integration_id \
