@@ -134,6 +134,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let _outbox_worker = server::workers::outbox::spawn(state.clone(), std::time::Duration::from_secs(10));
     let _prune_worker = server::workers::prune::spawn(state.clone(), std::time::Duration::from_secs(60));
     let _search_index_worker = server::workers::search_index::spawn(state.clone(), std::time::Duration::from_secs(5));
+    let _retention_worker = server::workers::retention::spawn(state.clone(), std::time::Duration::from_secs(3600));
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

@@ -302,8 +302,8 @@ pub(crate) async fn log_login(
     } else {
         serde_json::json!({ "reason": reason }).to_string()
     };
-    activity::record(
-        &state.db.pool,
+    activity::record_alone(
+        &state.db,
         &Entry {
             at: state.clock.now(),
             actor_id: user.map(|u| u.id),
@@ -454,8 +454,8 @@ pub async fn logout(
     };
     store::delete_session(pool, session.session_id).await?;
     let name = full_name(&session.user);
-    activity::record(
-        pool,
+    activity::record_alone(
+        &state.db,
         &Entry {
             at: state.clock.now(),
             actor_id: Some(session.user.id),

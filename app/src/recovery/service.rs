@@ -282,7 +282,7 @@ async fn log_wrong_code(state: &AppState, user: &UserRecord, meta: &RequestMeta)
             details,
         )
     };
-    activity::record(&state.db.pool, &entry).await?;
+    activity::record_alone(&state.db, &entry).await?;
     Ok(())
 }
 

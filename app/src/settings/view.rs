@@ -33,6 +33,7 @@ fn GeneralSections(saved: GeneralSettings) -> impl IntoView {
         <TimeoutsSection idle=saved.idle_timeout_minutes absolute=saved.absolute_timeout_hours/>
         <crate::two_factor::view::TwoFactorPolicySection/>
         <ConsoleUrlSection url=saved.console_url fixed=saved.console_url_fixed/>
+        <crate::activity::retention_view::RetentionSection/>
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod outbox;
 pub mod prune;
+pub mod retention;
 pub mod search_index;
 
 use tokio::task::JoinHandle;
