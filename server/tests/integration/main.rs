@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+mod activity_log;
 mod admin_cli;
 mod auth;
 mod cli;
