@@ -388,7 +388,28 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         None
     };
     if let Some(reason) = ended {
-        store::delete_session(pool, session.session_id).await?;
+        let mut tx = state.db.begin().await?;
+        // A timeout the server found (the browser's own countdown logs through `logout`) is a
+        // sign-out in the activity log too; a disabled account's was logged when it was disabled.
+        if store::delete_session(&mut *tx, session.session_id).await? && reason != SignOutReason::Disabled {
+            let name = full_name(&session.user);
+            activity::record(
+                &mut tx,
+                &Entry {
+                    at: now,
+                    actor_id: Some(session.user.id),
+                    actor_name: &name,
+                    actor_email: &session.user.email,
+                    action: "auth.logout",
+                    object_type: "session",
+                    success: true,
+                    details: serde_json::json!({ "timed_out": reason.code(), "noticed_by": "server" }).to_string(),
+                    ..Entry::default()
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
         return Ok(Viewer::Anonymous { reason: Some(reason) });
     }
     // Idle time is tracked to the minute; skipping the write otherwise keeps reads cheap.

@@ -616,4 +616,19 @@ async fn sign_in_events_are_logged_and_filterable(app: TestApp) {
     }))
     .await;
     assert_eq!(ids(&failures).len(), 1, "{failures}");
+
+    // A session the server finds past its idle timeout is a logged sign-out too (once).
+    app.state.clock.advance(31 * 60);
+    for _ in 0..2 {
+        let refused = app.call("activity/list", &[], Some(&admin)).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM activity_log WHERE action = 'auth.logout' \
+             AND details LIKE '%\"timed_out\":\"idle\"%' AND details LIKE '%noticed_by%'"
+        )
+        .await,
+        1
+    );
 }
