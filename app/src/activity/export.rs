@@ -248,7 +248,10 @@ mod tests {
         csv_field(&mut out, "=SUM(A1)");
         out.push(b'|');
         csv_field(&mut out, "say \"hi\"");
-        assert_eq!(String::from_utf8(out).unwrap(), "\"a,b\"|\"'=SUM(A1)\"|\"say \"\"hi\"\"\"");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a,b\"|\"'=SUM(A1)\"|\"say \"\"hi\"\"\""
+        );
     }
 
     #[test]

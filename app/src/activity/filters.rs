@@ -394,7 +394,7 @@ mod server {
         #[test]
         fn bad_values_are_field_errors() {
             let q = LogQuery {
-                action: "user.nope".into(),
+                action: "user.no-such".into(),
                 outcome: "maybe".into(),
                 range: "2y".into(),
                 ..LogQuery::default()

@@ -84,7 +84,10 @@ pub async fn retention_days<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exe
 pub fn parse_retention(text: &str) -> Result<i64, AppError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::invalid("retention_days", "Enter how many days to keep activity entries."));
+        return Err(AppError::invalid(
+            "retention_days",
+            "Enter how many days to keep activity entries.",
+        ));
     }
     let days: i64 = text
         .parse()

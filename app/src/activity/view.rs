@@ -127,7 +127,11 @@ fn Toolbar(state: Memo<LogQuery>) -> impl IntoView {
     let result = move || {
         verify.value().get().map(|r| match r {
             Ok(report) => {
-                let class = if report.broken_at.is_some() { "notice error" } else { "notice success" };
+                let class = if report.broken_at.is_some() {
+                    "notice error"
+                } else {
+                    "notice success"
+                };
                 view! { <p class=class role="status">{report.message()}</p> }.into_any()
             }
             Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),

@@ -68,7 +68,7 @@ pub async fn report(state: &AppState, user: &UserRecord, meta: &RequestMeta) -> 
     });
     let mut tx = state.db.begin().await?;
     activity::record(
-        &mut *tx,
+        &mut tx,
         &Entry {
             at: now,
             action: "auth.sign_in_locked",

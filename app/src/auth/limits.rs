@@ -228,7 +228,7 @@ pub async fn clear_in(tx: &mut crate::db::Tx<'_>, now: i64, email: &str) -> Resu
     for (scope, ended) in store::take_windows_of_email(&mut **tx, email).await? {
         let Some(limit) = email_limit(&scope) else { continue };
         was_locked |= holds_back(limit, &ended, now);
-        log_refusals(&mut **tx, now, limit, &ended).await?;
+        log_refusals(tx, now, limit, &ended).await?;
     }
     Ok(was_locked)
 }

@@ -155,7 +155,7 @@ async fn recovery_code_used(
             serde_json::json!({ "left": left, "while": "signing in" }),
         )
     };
-    activity::record(&mut **tx, &entry).await?;
+    activity::record(tx, &entry).await?;
     let what = format!("A recovery code was used to sign in to your Roster account. {left} recovery codes are left.");
     let subject = "A recovery code was used to sign in";
     let mail = security_notice(&SecurityNotice::from_request(

@@ -94,7 +94,7 @@ pub async fn register_first_admin(
         meta,
         details,
     );
-    activity::record(&mut *tx, &entry).await?;
+    activity::record(&mut tx, &entry).await?;
     let cookie = start_session(&mut tx, user_id, now, meta, false).await?;
     tx.commit().await?;
     Ok(cookie)
@@ -534,7 +534,7 @@ pub async fn change_password(
     let ended = store::delete_sessions_of(&mut *tx, user.id).await?.saturating_sub(1);
     let cookie = start_session(&mut tx, user.id, now, meta, false).await?;
     activity::record(
-        &mut *tx,
+        &mut tx,
         &Entry {
             at: now,
             actor_id: Some(user.id),

@@ -172,7 +172,10 @@ pub async fn touch_session<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Deletes one session; true if it was still there (of two requests ending it, one is told).
-pub async fn delete_session<'c, E: Executor<'c, Database = Any>>(exec: E, session_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete_session<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    session_id: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(session_id)
         .execute(exec)

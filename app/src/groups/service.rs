@@ -249,6 +249,6 @@ async fn record(
         object_name: group_name,
         details,
     };
-    activity::record_event(&mut **tx, ctx, event).await?;
+    activity::record_event(tx, ctx, event).await?;
     Ok(())
 }

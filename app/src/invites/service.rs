@@ -204,7 +204,7 @@ async fn record(
         object_name: email,
         details,
     };
-    activity::record_event(&mut **tx, ctx, event).await?;
+    activity::record_event(tx, ctx, event).await?;
     Ok(())
 }
 
@@ -321,7 +321,7 @@ pub async fn complete_signup(
     let details =
         serde_json::json!({ "role": role_label, "invited_by": invite.invited_by_name, "invite_id": invite.id });
     let entry = Entry::new_account(now, user_id, &name, &invite.email, "user.added", meta, details);
-    activity::record(&mut *tx, &entry).await?;
+    activity::record(&mut tx, &entry).await?;
     let console_url = public_url(state).await?.unwrap_or_default();
     let confirmation = templates::account_ready(&templates::AccountReady {
         to: &invite.email,

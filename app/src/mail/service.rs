@@ -93,7 +93,7 @@ pub async fn save(ctx: &Ctx, form: SettingsForm, current_password: String) -> Re
         object_name: "Email Configuration",
         details,
     };
-    activity::record_event(&mut *tx, ctx, event).await?;
+    activity::record_event(&mut tx, ctx, event).await?;
     // The first configuration has no previous route, and one through the new route would
     // tell nothing to whoever might have chosen it to read the mail.
     if let (Some(before), Some(before_text)) = (before.as_ref(), previous_endpoint) {

@@ -265,7 +265,7 @@ async fn record(
         details: details.to_string(),
         ..Entry::default()
     };
-    activity::record(&mut **tx, &entry).await?;
+    activity::record(tx, &entry).await?;
     Ok(())
 }
 

@@ -121,7 +121,7 @@ async fn send_link(state: &AppState, email: &str, meta: &RequestMeta) -> Result<
         details: serde_json::json!({ "expires_in_minutes": LINK_SECS / 60 }).to_string(),
         ..Entry::default()
     };
-    activity::record(&mut *tx, &entry).await?;
+    activity::record(&mut tx, &entry).await?;
     tx.commit().await?;
     state.mail.wake_worker();
     Ok(())
@@ -235,7 +235,7 @@ pub async fn reset_password(state: &AppState, form: PasswordReset, meta: &Reques
             meta,
             details,
         );
-        activity::record(&mut *tx, &entry).await?;
+        activity::record(&mut tx, &entry).await?;
     }
     let second_factor = match factor {
         None => "none",
@@ -244,7 +244,7 @@ pub async fn reset_password(state: &AppState, form: PasswordReset, meta: &Reques
     };
     let details = serde_json::json!({ "sessions_ended": sessions_ended, "second_factor": second_factor });
     let entry = Entry::new_account(now, user.id, &name, &user.email, "auth.password_reset", meta, details);
-    activity::record(&mut *tx, &entry).await?;
+    activity::record(&mut tx, &entry).await?;
     let mail = security_notice(&SecurityNotice {
         advice: NOT_YOU_CHANGED,
         ..SecurityNotice::from_request(

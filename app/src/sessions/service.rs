@@ -98,7 +98,7 @@ pub async fn sign_out_session(ctx: &Ctx, token: Option<&str>, session_id: i64) -
             "after": null,
         }),
     };
-    activity::record_event(&mut *tx, ctx, event).await?;
+    activity::record_event(&mut tx, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -118,7 +118,7 @@ pub async fn sign_out_other_sessions(ctx: &Ctx, token: Option<&str>) -> Result<u
             object_name: &name,
             details: json!({ "sessions_ended": ended, "kept_session": current }),
         };
-        activity::record_event(&mut *tx, ctx, event).await?;
+        activity::record_event(&mut tx, ctx, event).await?;
     }
     tx.commit().await?;
     Ok(ended)

@@ -170,7 +170,7 @@ pub async fn save_timeouts(ctx: &Ctx, form: &TimeoutsForm) -> Result<SessionTime
         object_name: "General",
         details: json!({ "before": before.describe(), "after": after.describe() }),
     };
-    activity::record_event(&mut *tx, ctx, event).await?;
+    activity::record_event(&mut tx, ctx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -198,7 +198,7 @@ pub async fn save_console_url(ctx: &Ctx, raw: &str) -> Result<String, AppError> 
         object_name: "General",
         details: json!({ "before": before, "after": after.as_str() }),
     };
-    activity::record_event(&mut *tx, ctx, event).await?;
+    activity::record_event(&mut tx, ctx, event).await?;
     tx.commit().await?;
     Ok(after.into_string())
 }

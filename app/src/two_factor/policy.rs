@@ -99,7 +99,7 @@ pub async fn save(ctx: &Ctx, form: &PolicyForm, actor_has_two_factor: bool) -> R
             object_name: "Two-factor authentication policy",
             details,
         };
-        activity::record_event(&mut *tx, ctx, event).await?;
+        activity::record_event(&mut tx, ctx, event).await?;
     }
     tx.commit().await?;
     Ok(after)

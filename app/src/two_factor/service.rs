@@ -357,7 +357,7 @@ async fn record_own(tx: &mut Tx<'_>, ctx: &Ctx, action: &str, details: serde_jso
         object_name: &name,
         details,
     };
-    activity::record_event(&mut **tx, ctx, event).await?;
+    activity::record_event(tx, ctx, event).await?;
     Ok(())
 }
 

@@ -145,7 +145,7 @@ pub async fn apply(ctx: &Ctx, user: UserId, change: Change) -> Result<(), AppErr
         object_name: &name,
         details,
     };
-    activity::record_event(&mut *tx, ctx, event).await?;
+    activity::record_event(&mut tx, ctx, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -30,7 +30,13 @@ const ACTORS: &[(&str, &str)] = &[
     ("Bob Builder", "bob@example.com"),
     ("Cleo Carter", "cleo@corp.test"),
 ];
-const OBJECTS: &[&str] = &["Bob Builder", "ann@example.com", "Blue team", "General", "dora_100%@x.test"];
+const OBJECTS: &[&str] = &[
+    "Bob Builder",
+    "ann@example.com",
+    "Blue team",
+    "General",
+    "dora_100%@x.test",
+];
 const ACTIONS: &[&str] = &[
     "user.role_changed",
     "user.disabled",
@@ -252,7 +258,10 @@ async fn keyset_paging_has_no_gaps_or_duplicates_while_entries_are_written(app: 
             None => break,
         }
     }
-    assert_eq!(seen, before_walk, "the walk saw every entry that existed once, in order");
+    assert_eq!(
+        seen, before_walk,
+        "the walk saw every entry that existed once, in order"
+    );
     // And back up through Newer: the pages in reverse, ending on the newest page, which now
     // holds the entries written meanwhile.
     let oldest = list(&app, &admin, pages.last().unwrap()).await;
@@ -306,17 +315,19 @@ async fn export_equals_the_filtered_rows_and_is_logged(app: TestApp) {
     let lines: Vec<Value> = response.body.lines().map(json).collect();
     let got: Vec<i64> = lines.iter().map(|l| l["id"].as_i64().unwrap()).collect();
     assert_eq!(got, want);
-    assert_eq!(lines[0]["action_label"].as_str().map(|l| l == "Changed role" || l == "Sign-in failed"), Some(true));
+    assert_eq!(
+        lines[0]["action_label"]
+            .as_str()
+            .map(|l| l == "Changed role" || l == "Sign-in failed"),
+        Some(true)
+    );
 
     // CSV of everything: a header, then one record per entry (the export's own entry included).
     let response = export(&app, Some(&admin), "format=csv").await;
     assert_eq!(response.status, StatusCode::OK);
     assert!(response.header("content-type").unwrap().starts_with("text/csv"));
     let mut lines = response.body.split("\r\n").filter(|l| !l.is_empty());
-    assert_eq!(
-        lines.next().unwrap(),
-        app::activity::export::CSV_HEADER.trim_end()
-    );
+    assert_eq!(lines.next().unwrap(), app::activity::export::CSV_HEADER.trim_end());
     let csv_ids: Vec<i64> = lines.map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
     let all_ids: Vec<i64> = all_entries(&app).await.iter().map(|e| e.id).collect();
     assert_eq!(csv_ids, all_ids);
@@ -326,12 +337,11 @@ async fn export_equals_the_filtered_rows_and_is_logged(app: TestApp) {
         .count("SELECT COUNT(*) FROM activity_log WHERE action = 'activity.exported' AND user_agent = 'ExportTest/1.0'")
         .await;
     assert_eq!(logged, 2);
-    let details: String = sqlx::query_scalar(
-        "SELECT details FROM activity_log WHERE action = 'activity.exported' ORDER BY id LIMIT 1",
-    )
-    .fetch_one(&app.state.db.pool)
-    .await
-    .unwrap();
+    let details: String =
+        sqlx::query_scalar("SELECT details FROM activity_log WHERE action = 'activity.exported' ORDER BY id LIMIT 1")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
     assert!(details.contains("ndjson") && details.contains("actor=ann"), "{details}");
 
     // Bad input is a 4xx that logs nothing.
@@ -342,7 +352,8 @@ async fn export_equals_the_filtered_rows_and_is_logged(app: TestApp) {
         assert_eq!(export(&app, Some(&admin), bad).await.status, status, "{bad}");
     }
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'activity.exported'").await,
+        app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'activity.exported'")
+            .await,
         2
     );
 }
@@ -358,10 +369,17 @@ async fn the_table_is_append_only(app: TestApp) {
         assert!(error.to_string().contains("activity_"), "{sql}: {error}");
     }
     if app.state.db.backend == Backend::Postgres {
-        let error = sqlx::query("TRUNCATE activity_log").execute(&app.state.db.pool).await.unwrap_err();
+        let error = sqlx::query("TRUNCATE activity_log")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap_err();
         assert!(error.to_string().contains("append-only"), "{error}");
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE actor_name = 'Mallory'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity_log WHERE actor_name = 'Mallory'")
+            .await,
+        0
+    );
     assert!(app.count("SELECT COUNT(*) FROM activity_log").await >= 1);
 }
 
@@ -391,7 +409,10 @@ async fn verify_log_cli(app: &TestApp) -> (Option<i32>, String) {
         .env_remove("ROSTER_LOG")
         .env("DATABASE_URL", &app.database_url)
         .env("ROSTER_SECRET_KEY", hex::encode(app.state.config.key()))
-        .env("ROSTER_DATA_DIR", std::env::temp_dir().join(format!("roster_verify_{}", rand::random::<u32>())))
+        .env(
+            "ROSTER_DATA_DIR",
+            std::env::temp_dir().join(format!("roster_verify_{}", rand::random::<u32>())),
+        )
         .args(["admin", "verify-log"])
         .output()
         .await
@@ -419,7 +440,8 @@ async fn verify_finds_an_entry_changed_or_removed_behind_its_back(app: TestApp) 
     ids.sort_unstable();
     // The newest entry cut off the end: the chain head still remembers it.
     let last = *ids.last().unwrap();
-    app.execute(&format!("DELETE FROM activity_log WHERE id = {last}")).await;
+    app.execute(&format!("DELETE FROM activity_log WHERE id = {last}"))
+        .await;
     assert_eq!(verify(&app, &admin).await["broken_at"], last);
 
     // A changed detail, its hash left as it was: found before the end.
@@ -433,16 +455,21 @@ async fn verify_finds_an_entry_changed_or_removed_behind_its_back(app: TestApp) 
     assert_eq!(report["checked"], changed - ids[0], "{report}");
     let (code, text) = verify_log_cli(&app).await;
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains(&format!("Entry #{changed} was changed or removed")), "{text}");
+    assert!(
+        text.contains(&format!("Entry #{changed} was changed or removed")),
+        "{text}"
+    );
 
     // An earlier entry removed: the gap is the first break.
     let removed = ids[10];
-    app.execute(&format!("DELETE FROM activity_log WHERE id = {removed}")).await;
+    app.execute(&format!("DELETE FROM activity_log WHERE id = {removed}"))
+        .await;
     assert_eq!(verify(&app, &admin).await["broken_at"], removed);
 }
 
 async fn save_retention(app: &TestApp, session: &str, days: &str) -> crate::common::TestResponse {
-    app.call("activity/save-retention", &[("retention_days", days)], Some(session)).await
+    app.call("activity/save-retention", &[("retention_days", days)], Some(session))
+        .await
 }
 
 async fn retention_deletes_only_old_entries_and_keeps_the_chain_whole(app: TestApp) {
@@ -466,7 +493,10 @@ async fn retention_deletes_only_old_entries_and_keeps_the_chain_whole(app: TestA
     server::workers::retention::round(&app.state).await;
     let left = all_entries(&app).await;
     let now = app.state.clock.now();
-    assert!(left.iter().all(|e| e.at >= now - 30 * 86_400), "only old entries were deleted");
+    assert!(
+        left.iter().all(|e| e.at >= now - 30 * 86_400),
+        "only old entries were deleted"
+    );
     for id in &young {
         assert!(left.iter().any(|e| e.id == *id), "entry {id} was kept");
     }
@@ -474,15 +504,14 @@ async fn retention_deletes_only_old_entries_and_keeps_the_chain_whole(app: TestA
         .count("SELECT COUNT(*) FROM activity_log WHERE action = 'activity.retention_deleted'")
         .await;
     assert!(logged >= 2, "each batch is logged ({logged})");
-    let deleted: i64 = sqlx::query_scalar::<_, String>(
-        "SELECT details FROM activity_log WHERE action = 'activity.retention_deleted'",
-    )
-    .fetch_all(&app.state.db.pool)
-    .await
-    .unwrap()
-    .iter()
-    .map(|d| json(d)["deleted"].as_i64().unwrap())
-    .sum();
+    let deleted: i64 =
+        sqlx::query_scalar::<_, String>("SELECT details FROM activity_log WHERE action = 'activity.retention_deleted'")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| json(d)["deleted"].as_i64().unwrap())
+            .sum();
     assert!(deleted >= 700, "{deleted}");
     // The chain still verifies from the first entry that is left, and a second round deletes nothing.
     let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().unwrap();
@@ -513,12 +542,11 @@ async fn retention_setting_is_validated_and_logged(app: TestApp) {
     );
     assert_eq!(save_retention(&app, &admin, "90").await.status, StatusCode::OK);
     assert_eq!(json(&app.call("activity/retention", &[], Some(&admin)).await.body), 90);
-    let details: String = sqlx::query_scalar(
-        "SELECT details FROM activity_log WHERE action = 'settings.activity_retention_changed'",
-    )
-    .fetch_one(&app.state.db.pool)
-    .await
-    .unwrap();
+    let details: String =
+        sqlx::query_scalar("SELECT details FROM activity_log WHERE action = 'settings.activity_retention_changed'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
     let details = json(&details);
     assert_eq!(details["before"]["retention_days"], 400);
     assert_eq!(details["after"]["retention_days"], 90);
@@ -528,18 +556,37 @@ async fn read_only_may_view_analysts_may_not(app: TestApp) {
     let admin = app.register_admin().await;
     let reader = app.user_with_role(&admin, "reader@example.com", "read_only").await;
     let analyst = app.user_with_role(&admin, "analyst@example.com", "analyst").await;
-    assert_eq!(app.call("activity/list", &[], Some(&reader)).await.status, StatusCode::OK);
-    assert_eq!(app.call("activity/verify", &[], Some(&reader)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call("activity/list", &[], Some(&reader)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call("activity/verify", &[], Some(&reader)).await.status,
+        StatusCode::OK
+    );
     assert_eq!(export(&app, Some(&reader), "format=csv").await.status, StatusCode::OK);
-    assert_eq!(app.call("activity/list", &[], Some(&analyst)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.call("activity/verify", &[], Some(&analyst)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(export(&app, Some(&analyst), "format=csv").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call("activity/list", &[], Some(&analyst)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call("activity/verify", &[], Some(&analyst)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        export(&app, Some(&analyst), "format=csv").await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(export(&app, None, "format=csv").await.status, StatusCode::UNAUTHORIZED);
     // The retention setting is Settings → General's: ManageSettings.
     assert_eq!(save_retention(&app, &reader, "90").await.status, StatusCode::FORBIDDEN);
     let page = app.get("/settings/activity", Some(&reader)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Activity Log") && page.body.contains("Export CSV"), "{}", page.body);
+    assert!(
+        page.body.contains("Activity Log") && page.body.contains("Export CSV"),
+        "{}",
+        page.body
+    );
 }
 
 async fn secrets_never_appear_in_before_or_after(app: TestApp) {
@@ -564,7 +611,10 @@ async fn secrets_never_appear_in_before_or_after(app: TestApp) {
     let details = &rows[0]["entry"]["details"];
     assert_eq!(details["secret_changed"], true, "{details}");
     let diff = app::activity::diff::rows(details);
-    assert!(diff.iter().any(|r| r.field == "secret" && r.after == "changed"), "{diff:?}");
+    assert!(
+        diff.iter().any(|r| r.field == "secret" && r.after == "changed"),
+        "{diff:?}"
+    );
     let csv = export(&app, Some(&admin), "format=csv").await.body;
     let ndjson = export(&app, Some(&admin), "format=ndjson").await.body;
     let table: Vec<String> = sqlx::query_scalar("SELECT details FROM activity_log")
@@ -572,7 +622,12 @@ async fn secrets_never_appear_in_before_or_after(app: TestApp) {
         .await
         .unwrap();
     for secret in secrets {
-        for (what, text) in [("page", &page.to_string()), ("csv", &csv), ("ndjson", &ndjson), ("table", &table.join("\n"))] {
+        for (what, text) in [
+            ("page", &page.to_string()),
+            ("csv", &csv),
+            ("ndjson", &ndjson),
+            ("table", &table.join("\n")),
+        ] {
             assert!(!text.contains(secret), "the secret is in the {what}");
         }
     }
@@ -586,7 +641,10 @@ async fn sign_in_events_are_logged_and_filterable(app: TestApp) {
     assert!(out.status.is_success() || out.status.is_redirection(), "{out:?}");
     let timed = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.session_cookie().unwrap();
     let response = app.call("auth/timed-out", &[("reason", "idle")], Some(&timed)).await;
-    assert!(response.status.is_success() || response.status.is_redirection(), "{response:?}");
+    assert!(
+        response.status.is_success() || response.status.is_redirection(),
+        "{response:?}"
+    );
 
     let sign_in = app::activity::kinds::Group::SignIn
         .kinds()
@@ -610,10 +668,14 @@ async fn sign_in_events_are_logged_and_filterable(app: TestApp) {
         .filter(|r| r["entry"]["details"]["timed_out"] == "idle")
         .count();
     assert_eq!(timeouts, 1, "{page}");
-    let failures = list(&app, &admin, &query(|q| {
-        q.action = sign_in.clone();
-        q.outcome = "failure".into();
-    }))
+    let failures = list(
+        &app,
+        &admin,
+        &query(|q| {
+            q.action = sign_in.clone();
+            q.outcome = "failure".into();
+        }),
+    )
     .await;
     assert_eq!(ids(&failures).len(), 1, "{failures}");
 

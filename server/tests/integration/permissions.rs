@@ -262,13 +262,13 @@ async fn every_role_group_grant_and_disabled_user_gets_exactly_its_permissions(a
 }
 
 async fn get_route(app: &TestApp, path: &str, session: Option<&str>) -> StatusCode {
-    let mut builder = axum::http::Request::builder()
-        .uri(path)
-        .header("host", &app.host);
+    let mut builder = axum::http::Request::builder().uri(path).header("host", &app.host);
     if let Some(token) = session {
         builder = builder.header("cookie", format!("{}={token}", app.state.config.session_cookie()));
     }
-    app.request(builder.body(axum::body::Body::empty()).unwrap()).await.status
+    app.request(builder.body(axum::body::Body::empty()).unwrap())
+        .await
+        .status
 }
 
 /// Puts the user with this email into a new group with `role`, straight in the database (the
