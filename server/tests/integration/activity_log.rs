@@ -525,6 +525,8 @@ async fn retention_setting_is_validated_and_logged(app: TestApp) {
     let admin = app.register_admin().await;
     let loaded = app.call("activity/retention", &[], Some(&admin)).await;
     assert_eq!(json(&loaded.body), 400, "the default is 400 days");
+    let page = app.get("/settings/general", Some(&admin)).await;
+    assert!(page.body.contains("Keep activity entries for (days)"), "{}", page.body);
     for (bad, message) in [
         ("29", "between 30 days and 2555 days"),
         ("2556", "between 30 days and 2555 days"),
