@@ -6,6 +6,7 @@
 mod common;
 
 mod activity_log;
+mod activity_log_integrity;
 mod admin_cli;
 mod auth;
 mod cli;
