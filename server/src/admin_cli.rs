@@ -15,6 +15,8 @@ pub enum AdminCommand {
     ResetPassword(ResetArgs),
     /// Create a Global Administrator, only when no active one exists.
     CreateAdmin(CreateArgs),
+    /// Walk the activity log's hash chain; exits non-zero at the first entry changed or removed.
+    VerifyLog,
 }
 
 #[derive(Args)]
@@ -61,7 +63,18 @@ pub async fn run(state: &AppState, command: AdminCommand) -> Result<(), String> 
     match command {
         AdminCommand::ResetPassword(args) => reset_password(state, args).await,
         AdminCommand::CreateAdmin(args) => create_admin(state, args).await,
+        AdminCommand::VerifyLog => verify_log(state).await,
     }
+}
+
+/// Prints what the page's Verify says; a break is an error (exit status 1).
+async fn verify_log(state: &AppState) -> Result<(), String> {
+    let report = app::activity::service::verify(state).await.map_err(message)?;
+    if report.broken_at.is_some() {
+        return Err(report.message());
+    }
+    println!("{}", report.message());
+    Ok(())
 }
 
 async fn reset_password(state: &AppState, args: ResetArgs) -> Result<(), String> {

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
     let app_routes = Router::new()
         .route("/healthz", get(http::probes::healthz))
         .route("/readyz", get(http::probes::readyz))
+        .route(http::activity_export::PATH, get(http::activity_export::download))
         .leptos_routes_with_context(&state, routes, http::page::page_context, {
             let options = options.clone();
             move || shell(options.clone())

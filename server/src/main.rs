@@ -144,6 +144,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let outbox_worker = server::workers::outbox::spawn(state.clone(), Duration::from_secs(10), stopping.clone());
     let _prune_worker = server::workers::prune::spawn(state.clone(), Duration::from_secs(60));
     let _search_index_worker = server::workers::search_index::spawn(state.clone(), Duration::from_secs(5));
+    let _retention_worker = server::workers::retention::spawn(state.clone(), Duration::from_secs(3600));
     let deliveries_worker = server::workers::deliveries::spawn(state.clone(), Duration::from_secs(2), stopping.clone());
     if let Some((addr, handle)) = metrics {
         let listener = tokio::net::TcpListener::bind(addr)

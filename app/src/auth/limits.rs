@@ -170,7 +170,9 @@ pub async fn reserve<K: AsRef<str>>(state: &AppState, keys: &[(Limit, K)]) -> Re
         }
         let cutoff = now - limit.window_secs;
         for ended in store::take_ended_windows(&state.db.pool, limit.scope, cutoff, Some(key)).await? {
-            log_refusals(&mut *state.db.pool.acquire().await?, now, limit, &ended).await?;
+            let mut tx = state.db.begin().await?;
+            log_refusals(&mut tx, now, limit, &ended).await?;
+            tx.commit().await?;
         }
         let (admitted, first_refusal) = match limit.over {
             Over::Refuse => {
@@ -286,7 +288,9 @@ pub async fn prune(state: &AppState) -> Result<PruneReport, sqlx::Error> {
     ] {
         let ended = store::take_ended_windows(&state.db.pool, limit.scope, now - limit.window_secs, None).await?;
         for window in &ended {
-            log_refusals(&mut *state.db.pool.acquire().await?, now, limit, window).await?;
+            let mut tx = state.db.begin().await?;
+            log_refusals(&mut tx, now, limit, window).await?;
+            tx.commit().await?;
         }
         report.windows += ended.len() as u64;
     }
@@ -356,5 +360,6 @@ async fn log_refusals(
             ..Entry::default()
         },
     )
-    .await
+    .await?;
+    Ok(())
 }

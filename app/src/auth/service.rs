@@ -125,7 +125,6 @@ pub async fn login(state: &AppState, email: &str, password: String, meta: &Reque
     let reservation = match limits::reserve(state, &keys).await? {
         Admission::Reserved(reservation) => reservation,
         Admission::Refused { first, .. } => {
-            crate::metrics::sign_in("refused");
             if first {
                 let user = store::find_user_by_email(pool, email.as_str()).await?;
                 record_attempt(state, user.as_ref(), email.as_str(), SignInOutcome::RateLimited, meta).await?;
@@ -297,15 +296,14 @@ pub(crate) async fn log_login(
     reason: &str,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    crate::metrics::sign_in(if success { "signed_in" } else { "failed" });
     let name = user.map(full_name).unwrap_or_default();
     let details = if reason.is_empty() {
         String::new()
     } else {
         serde_json::json!({ "reason": reason }).to_string()
     };
-    activity::record(
-        &mut *state.db.pool.acquire().await?,
+    activity::record_alone(
+        &state.db,
         &Entry {
             at: state.clock.now(),
             actor_id: user.map(|u| u.id),
@@ -390,7 +388,28 @@ pub async fn resolve_viewer(state: &AppState, token: Option<&str>) -> Result<Vie
         None
     };
     if let Some(reason) = ended {
-        store::delete_session(pool, session.session_id).await?;
+        let mut tx = state.db.begin().await?;
+        // A timeout the server found (the browser's own countdown logs through `logout`) is a
+        // sign-out in the activity log too; a disabled account's was logged when it was disabled.
+        if store::delete_session(&mut *tx, session.session_id).await? && reason != SignOutReason::Disabled {
+            let name = full_name(&session.user);
+            activity::record(
+                &mut tx,
+                &Entry {
+                    at: now,
+                    actor_id: Some(session.user.id),
+                    actor_name: &name,
+                    actor_email: &session.user.email,
+                    action: "auth.logout",
+                    object_type: "session",
+                    success: true,
+                    details: serde_json::json!({ "timed_out": reason.code(), "noticed_by": "server" }).to_string(),
+                    ..Entry::default()
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
         return Ok(Viewer::Anonymous { reason: Some(reason) });
     }
     // Idle time is tracked to the minute; skipping the write otherwise keeps reads cheap.
@@ -456,8 +475,8 @@ pub async fn logout(
     };
     store::delete_session(pool, session.session_id).await?;
     let name = full_name(&session.user);
-    activity::record(
-        &mut *pool.acquire().await?,
+    activity::record_alone(
+        &state.db,
         &Entry {
             at: state.clock.now(),
             actor_id: Some(session.user.id),

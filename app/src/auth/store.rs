@@ -171,12 +171,16 @@ pub async fn touch_session<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-pub async fn delete_session<'c, E: Executor<'c, Database = Any>>(exec: E, session_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
+/// Deletes one session; true if it was still there (of two requests ending it, one is told).
+pub async fn delete_session<'c, E: Executor<'c, Database = Any>>(
+    exec: E,
+    session_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(session_id)
         .execute(exec)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Counts one attempt against `scope`/`key` in the window that started after `window_cutoff`

@@ -201,8 +201,8 @@ pub async fn send_test(ctx: &Ctx, form: SettingsForm) -> Result<String, AppError
     let details = serde_json::json!({
         "to": actor.email, "through": endpoint, "error": result.as_ref().err(),
     });
-    activity::record(
-        &mut *state.db.pool.acquire().await?,
+    activity::record_alone(
+        &state.db,
         &Entry {
             at: state.clock.now(),
             actor_id: Some(actor.id.0),

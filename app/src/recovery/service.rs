@@ -282,7 +282,7 @@ async fn log_wrong_code(state: &AppState, user: &UserRecord, meta: &RequestMeta)
             details,
         )
     };
-    activity::record(&mut *state.db.pool.acquire().await?, &entry).await?;
+    activity::record_alone(&state.db, &entry).await?;
     Ok(())
 }
 

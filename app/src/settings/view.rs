@@ -34,6 +34,7 @@ fn GeneralSections(saved: GeneralSettings) -> impl IntoView {
         <crate::two_factor::view::TwoFactorPolicySection/>
         <ConsoleUrlSection url=saved.console_url fixed=saved.console_url_fixed/>
         <crate::integrations::organisation::OrganisationNameSection/>
+        <crate::activity::retention_view::RetentionSection/>
     }
 }
 

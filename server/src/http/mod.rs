@@ -2,6 +2,7 @@
 //! cross-origin checks, the body size limit, health endpoints, static files, what request logs
 //! record.
 
+pub mod activity_export;
 pub mod client_addr;
 pub mod headers;
 pub mod host;

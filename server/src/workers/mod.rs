@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod outbox;
 pub mod prune;
+pub mod retention;
 pub mod search_index;
 
 use std::time::Duration;

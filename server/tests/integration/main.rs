@@ -5,6 +5,8 @@
 #[macro_use]
 mod common;
 
+mod activity_log;
+mod activity_log_integrity;
 mod admin_cli;
 mod auth;
 mod cli;

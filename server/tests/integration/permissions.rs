@@ -91,7 +91,14 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/triggers/reactions", Needs(ViewUsers)),
     ("/api/triggers/create", Needs(ViewUsers)),
     ("/api/triggers/delete", Needs(ViewUsers)),
+    ("/api/activity/list", Needs(ViewActivity)),
+    ("/api/activity/verify", Needs(ViewActivity)),
+    ("/api/activity/retention", Needs(ManageSettings)),
+    ("/api/activity/save-retention", Needs(ManageSettings)),
 ];
+
+/// Plain routes (not server functions) that act for a signed-in user, called with GET.
+const ROUTES: &[(&str, Rule)] = &[("/api/activity/export", Needs(ViewActivity))];
 
 /// Plausible values for every argument any server function takes (extra fields are ignored),
 /// so calls reach the function's own checks instead of failing to parse. Ids name nothing, so
@@ -126,6 +133,7 @@ const SAMPLE_ARGS: &[(&str, &str)] = &[
     ("integration_id", "999999"),
     ("delivery_id", "999999"),
     ("trigger_id", "999999"),
+    ("retention_days", "400"),
 ];
 
 fn rule_for(path: &str) -> Option<Rule> {
@@ -253,7 +261,31 @@ async fn every_role_group_grant_and_disabled_user_gets_exactly_its_permissions(a
             }
         }
     }
+    for (path, rule) in ROUTES {
+        let Needs(needed) = rule else { continue };
+        for caller in &callers {
+            let status = get_route(&app, path, caller.session.as_deref()).await;
+            let ok = match &caller.permissions {
+                None => status == StatusCode::UNAUTHORIZED,
+                Some(granted) if granted.contains(needed) => status.is_success(),
+                Some(_) => status == StatusCode::FORBIDDEN,
+            };
+            if !ok {
+                wrong.push(format!("GET {path} as {}: got {status}", caller.label));
+            }
+        }
+    }
     assert!(wrong.is_empty(), "permission matrix violations:\n{}", wrong.join("\n"));
+}
+
+async fn get_route(app: &TestApp, path: &str, session: Option<&str>) -> StatusCode {
+    let mut builder = axum::http::Request::builder().uri(path).header("host", &app.host);
+    if let Some(token) = session {
+        builder = builder.header("cookie", format!("{}={token}", app.state.config.session_cookie()));
+    }
+    app.request(builder.body(axum::body::Body::empty()).unwrap())
+        .await
+        .status
 }
 
 /// Puts the user with this email into a new group with `role`, straight in the database (the
