@@ -99,6 +99,14 @@ pub const KINDS: &[Kind] = &[
     kind("settings.session_timeouts_changed", "Changed logout timeouts", Settings),
     kind("settings.console_url_changed", "Changed console URL", Settings),
     kind("settings.two_factor_policy_changed", "Changed 2FA policy", Settings),
+    kind("settings.organisation_name_changed", "Changed organisation name", Settings),
+    kind("integration.created", "Added integration", Settings),
+    kind("integration.deleted", "Deleted integration", Settings),
+    kind("integration.secret_rotated", "Rotated webhook secret", Settings),
+    kind("integration.resumed", "Resumed integration", Settings),
+    kind("integration.redelivered", "Redelivered notification", Settings),
+    kind("trigger.created", "Created trigger", Settings),
+    kind("trigger.deleted", "Deleted trigger", Settings),
     kind(
         "settings.activity_retention_changed",
         "Changed activity retention",
@@ -153,6 +161,8 @@ mod tests {
     }
 
     const ACTION_AREAS: &[&str] = &[
+        "integration",
+        "trigger",
         "user",
         "invite",
         "group",
