@@ -125,6 +125,7 @@ pub async fn login(state: &AppState, email: &str, password: String, meta: &Reque
     let reservation = match limits::reserve(state, &keys).await? {
         Admission::Reserved(reservation) => reservation,
         Admission::Refused { first, .. } => {
+            crate::metrics::sign_in("refused");
             if first {
                 let user = store::find_user_by_email(pool, email.as_str()).await?;
                 record_attempt(state, user.as_ref(), email.as_str(), SignInOutcome::RateLimited, meta).await?;
@@ -296,6 +297,7 @@ pub(crate) async fn log_login(
     reason: &str,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
+    crate::metrics::sign_in(if success { "signed_in" } else { "failed" });
     let name = user.map(full_name).unwrap_or_default();
     let details = if reason.is_empty() {
         String::new()
