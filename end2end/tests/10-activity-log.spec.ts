@@ -57,7 +57,7 @@ test('filter the log by actor and action, expand a role change and see before/af
   const entry = table.locator('tbody.entry').filter({ hasText: 'Grace Hopper' });
   await expect(entry).toHaveCount(1);
   // Every row shown is one of the chosen actions by the chosen actor.
-  const actions = await table.locator('tbody.entry tr:first-child td:nth-child(3)').allInnerTexts();
+  const actions = await table.locator('tbody.entry > tr:first-child > td:nth-child(3)').allInnerTexts();
   expect(actions.length).toBeGreaterThan(0);
   for (const a of actions) expect(['Changed role', 'Disabled access']).toContain(a.trim());
 

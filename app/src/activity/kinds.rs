@@ -54,6 +54,7 @@ const fn kind(action: &'static str, label: &'static str, group: Group) -> Kind {
 use Group::*;
 
 pub const KINDS: &[Kind] = &[
+    kind("setup.first_admin_registered", "Registered first administrator", Users),
     kind("user.created", "Created user", Users),
     kind("user.added", "User added", Users),
     kind("user.updated", "Changed name", Users),
@@ -172,6 +173,7 @@ mod tests {
         "two_factor",
         "email_config",
         "activity",
+        "setup",
     ];
 
     /// Strings of the same shape that are setting keys or sealing purposes, not actions.

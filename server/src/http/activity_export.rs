@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 
 pub const PATH: &str = "/api/activity/export";
 
@@ -50,7 +51,9 @@ pub async fn download(State(state): State<AppState>, request: Request) -> Respon
                 }
             }
         }
-    });
+    })
+    // Fused: the compression layer polls a finished body once more, which `unfold` panics at.
+    .fuse();
     let mut response = Response::new(Body::from_stream(body));
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
