@@ -100,7 +100,7 @@ pub const KINDS: &[Kind] = &[
     kind("settings.session_timeouts_changed", "Changed logout timeouts", Settings),
     kind("settings.console_url_changed", "Changed console URL", Settings),
     kind("settings.two_factor_policy_changed", "Changed 2FA policy", Settings),
-    kind("settings.organisation_name_changed", "Changed organisation name", Settings),
+    kind("settings.organisation_name_changed", "Renamed organisation", Settings),
     kind("integration.created", "Added integration", Settings),
     kind("integration.deleted", "Deleted integration", Settings),
     kind("integration.secret_rotated", "Rotated webhook secret", Settings),
