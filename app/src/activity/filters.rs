@@ -297,8 +297,13 @@ mod server {
                 ));
             }
             if let Some(object) = &self.object {
+                // A user is found by name as it was, or by their email (entries name the user).
                 let p = bind(&mut values, Value::Text(like_pattern(object)));
-                parts.push(format!("LOWER(object_name) LIKE {p} ESCAPE '\\'"));
+                let e = bind(&mut values, Value::Text(like_pattern(object)));
+                parts.push(format!(
+                    "(LOWER(object_name) LIKE {p} ESCAPE '\\' OR (object_type = 'user' AND object_id IN \
+                     (SELECT id FROM users WHERE LOWER(email) LIKE {e} ESCAPE '\\')))"
+                ));
             }
             if !self.actions.is_empty() {
                 let list: Vec<String> = self

@@ -117,7 +117,9 @@ pub struct Match {
 }
 
 /// Enabled triggers on `condition` whose owner is still active and may still view users (by
-/// role or through a group), each with every active integration it reacts with.
+/// role or through a group), each with every integration it reacts with. A paused integration
+/// is included: its notifications wait in the queue (claims skip paused integrations) and go
+/// out when it is resumed, so nothing is lost while it is paused.
 pub async fn matching(conn: &mut AnyConnection, condition: Condition) -> Result<Vec<Match>, sqlx::Error> {
     // Role codes are constants of the code, not input: safe to write into the SQL.
     let viewers: Vec<String> = Role::ALL
@@ -130,7 +132,7 @@ pub async fn matching(conn: &mut AnyConnection, condition: Condition) -> Result<
         "SELECT t.id AS trigger_id, t.name AS trigger_name, t.roles, r.integration_id \
          FROM trigger_rules t JOIN trigger_reactions r ON r.trigger_id = t.id \
          JOIN integrations i ON i.id = r.integration_id JOIN users u ON u.id = t.owner_id \
-         WHERE t.condition = $1 AND t.enabled = 1 AND i.status = 'active' AND u.status = 'active' \
+         WHERE t.condition = $1 AND t.enabled = 1 AND u.status = 'active' \
          AND (u.role IN ({viewers}) OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id \
               WHERE gm.user_id = u.id AND g.role IN ({viewers}))) \
          ORDER BY t.id, r.integration_id"

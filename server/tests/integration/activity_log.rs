@@ -19,6 +19,7 @@ on_both_backends!(
     read_only_may_view_analysts_may_not,
     secrets_never_appear_in_before_or_after,
     sign_in_events_are_logged_and_filterable,
+    a_user_is_found_as_the_object_by_name_or_email,
 );
 
 const ACTORS: &[(&str, &str)] = &[
@@ -495,4 +496,34 @@ async fn sign_in_events_are_logged_and_filterable(app: TestApp) {
         .await,
         1
     );
+}
+
+async fn a_user_is_found_as_the_object_by_name_or_email(app: TestApp) {
+    let admin = app.register_admin().await;
+    app.user_with_role(&admin, "grace@example.com", "analyst").await;
+    let grace = app
+        .count("SELECT id FROM users WHERE email = 'grace@example.com'")
+        .await;
+    let changed = app
+        .call(
+            "users/change_role",
+            &[("user_id", &grace.to_string()), ("role", "read_only")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{changed:?}");
+    for needle in ["GRACE@example", "Bob Build"] {
+        let page = list(
+            &app,
+            &admin,
+            &query(|q| {
+                q.object = needle.into();
+                q.action = "user.role_changed".into();
+            }),
+        )
+        .await;
+        assert_eq!(ids(&page).len(), 1, "{needle}: {page}");
+    }
+    let page = list(&app, &admin, &query(|q| q.object = "nobody@example".into())).await;
+    assert!(ids(&page).is_empty(), "{page}");
 }
