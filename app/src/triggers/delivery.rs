@@ -53,7 +53,7 @@ impl Round {
 
 /// One round: claims up to a batch of due deliveries and sends them concurrently.
 pub async fn deliver_due(state: &AppState) -> Result<Round, sqlx::Error> {
-    let token = crate::triggers::event::new_event_id();
+    let token = crate::auth::secrets::random_token();
     // The lease is compared by every replica: by the database's clock, as the mail outbox's.
     let now = state.db.now(&state.clock).await?;
     let claimed = queue::claim(&state.db.pool, state.db.backend, &token, now, LEASE_SECS, BATCH).await?;

@@ -212,11 +212,11 @@ pub fn url_encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
-/// Unix seconds as `2026-11-22 21:47 UTC` (the same on server and browser, so hydration agrees).
-pub fn format_utc(secs: i64) -> String {
+/// Unix seconds as a UTC calendar date and the seconds into that day: (year, month, day,
+/// seconds). Howard Hinnant's civil-from-days algorithm.
+pub fn civil_utc(secs: i64) -> (i64, i64, i64, i64) {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -226,6 +226,12 @@ pub fn format_utc(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, rem)
+}
+
+/// Unix seconds as `2026-11-22 21:47 UTC` (the same on server and browser, so hydration agrees).
+pub fn format_utc(secs: i64) -> String {
+    let (year, month, day, rem) = civil_utc(secs);
     if !(0..=9999).contains(&year) {
         return format!(
             "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
