@@ -49,14 +49,17 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
     cargo install wasm-bindgen-cli --version "${bindgen_version}" --force
 fi
 
-# Debian's wasm-opt (binaryen 108) breaks release hydration; binaryen 116 works.
-if ! wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
-  say "cargo install wasm-opt 0.116.1 (builds binaryen; takes several minutes)"
-  cargo install wasm-opt --version 0.116.1 --locked
+# wasm-opt: Debian's binaryen 108 breaks release hydration; 116 works. npm's binaryen package
+# ships it built for WebAssembly, run by Node.js: a two-second install instead of building
+# binaryen from source (`cargo install wasm-opt`, about eight minutes here).
+have node && have npm || apt_install nodejs npm
+if ! .tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
+  say "npm install binaryen 116 (wasm-opt)"
+  mkdir -p .tools/binaryen
+  (cd .tools/binaryen && npm install --no-audit --no-fund --no-save --prefix . binaryen@116.0.0 >/dev/null)
 fi
 
 if $for_tests; then
-  have node && have npm || apt_install nodejs npm
   [ -x /usr/bin/chromium ] || apt_install chromium
   # The scale-out test: a real load balancer in front of two servers, and psql to look inside.
   have haproxy || apt_install haproxy
