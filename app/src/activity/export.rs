@@ -100,7 +100,7 @@ pub async fn begin(
         _ => return Err(AppError::invalid("format", "Export format must be csv or ndjson.")),
     };
     let now = state.clock.now();
-    let filter = Filter::parse(&query, now)?;
+    let filter = super::names::resolve(&state.db, Filter::parse(&query, now)?).await?;
     let name = me.display_name();
     let details = serde_json::json!({ "format": format.extension(), "filter": query.to_query() });
     let mut tx = state.db.begin().await?;

@@ -195,6 +195,52 @@ mod server {
         /// `since <= at < until`.
         pub since: Option<i64>,
         pub until: Option<i64>,
+        /// The values the actor (object) filter matched, when `names::resolve` found few: the
+        /// page then reads each one's entries from an index instead of testing every entry.
+        pub actor_in: Option<Vec<Candidate>>,
+        pub object_in: Option<Vec<Candidate>>,
+    }
+
+    /// A value a substring filter matched (`activity_names`): the entries carrying exactly it.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum Candidate {
+        ActorName(String),
+        ActorEmail(String),
+        ObjectName(String),
+        /// Entries about this user (found by an email they had).
+        ObjectUser(i64),
+    }
+
+    impl Candidate {
+        fn is_actor(&self) -> bool {
+            matches!(self, Candidate::ActorName(_) | Candidate::ActorEmail(_))
+        }
+
+        fn condition(&self, values: &mut Vec<Value>) -> String {
+            let (column, value) = match self {
+                Candidate::ActorName(v) => ("actor_name", Value::Text(v.clone())),
+                Candidate::ActorEmail(v) => ("actor_email", Value::Text(v.clone())),
+                Candidate::ObjectName(v) => ("object_name", Value::Text(v.clone())),
+                Candidate::ObjectUser(id) => {
+                    values.push(Value::Int(*id));
+                    return format!("object_type = 'user' AND object_id = ${}", values.len());
+                }
+            };
+            values.push(value);
+            format!("{column} = ${}", values.len())
+        }
+    }
+
+    /// Any of the candidates (none: nothing matches).
+    fn any_of(candidates: &[Candidate], values: &mut Vec<Value>) -> String {
+        if candidates.is_empty() {
+            return "1 = 0".into();
+        }
+        let parts: Vec<String> = candidates
+            .iter()
+            .map(|c| format!("({})", c.condition(values)))
+            .collect();
+        format!("({})", parts.join(" OR "))
     }
 
     impl Filter {
@@ -266,78 +312,109 @@ mod server {
                 success,
                 since,
                 until,
+                actor_in: None,
+                object_in: None,
             })
+        }
+
+        /// The candidates a page is read by, one index walk each: the resolved filter with the
+        /// fewest (see `store::page`).
+        pub fn driving(&self) -> Option<&[Candidate]> {
+            match (&self.actor_in, &self.object_in) {
+                (Some(a), Some(o)) => Some(if a.len() <= o.len() { a } else { o }),
+                (Some(a), None) => Some(a),
+                (None, Some(o)) => Some(o),
+                (None, None) => None,
+            }
         }
 
         /// ` WHERE …` (or nothing) for these filters and an optional side of a key, with its
         /// values in order of their `$n`.
         pub fn condition(&self, side: Option<Side>) -> (String, Vec<Value>) {
+            let mut values = Vec::new();
+            let condition = self.condition_into(side, None, &mut values);
+            (condition, values)
+        }
+
+        /// The same, its values appended to `values` (numbered on from them); with `probe`, one
+        /// of the driving candidates stands for its filter.
+        pub fn condition_into(&self, side: Option<Side>, probe: Option<&Candidate>, values: &mut Vec<Value>) -> String {
             let mut parts: Vec<String> = Vec::new();
-            let mut values: Vec<Value> = Vec::new();
             let bind = |values: &mut Vec<Value>, v: Value| {
                 values.push(v);
                 format!("${}", values.len())
             };
-            if let Some(actor) = &self.actor {
-                let pattern = like_pattern(actor);
-                let a = bind(&mut values, Value::Text(pattern.clone()));
-                let b = bind(&mut values, Value::Text(pattern));
-                parts.push(format!(
-                    "(LOWER(actor_name) LIKE {a} ESCAPE '\\' OR LOWER(actor_email) LIKE {b} ESCAPE '\\')"
-                ));
+            let actor_probe = probe.filter(|p| p.is_actor());
+            let object_probe = probe.filter(|p| !p.is_actor());
+            match (&self.actor_in, &self.actor) {
+                _ if actor_probe.is_some() => parts.extend(actor_probe.map(|p| p.condition(values))),
+                (Some(candidates), _) => parts.push(any_of(candidates, values)),
+                (None, Some(actor)) => {
+                    let pattern = like_pattern(actor);
+                    let a = bind(values, Value::Text(pattern.clone()));
+                    let b = bind(values, Value::Text(pattern));
+                    parts.push(format!(
+                        "(LOWER(actor_name) LIKE {a} ESCAPE '\\' OR LOWER(actor_email) LIKE {b} ESCAPE '\\')"
+                    ));
+                }
+                (None, None) => {}
             }
-            if let Some(object) = &self.object {
-                // A user is found by name as it was, or by their email (entries name the user).
-                let p = bind(&mut values, Value::Text(like_pattern(object)));
-                let e = bind(&mut values, Value::Text(like_pattern(object)));
-                parts.push(format!(
-                    "(LOWER(object_name) LIKE {p} ESCAPE '\\' OR (object_type = 'user' AND object_id IN \
-                     (SELECT id FROM users WHERE LOWER(email) LIKE {e} ESCAPE '\\')))"
-                ));
+            match (&self.object_in, &self.object) {
+                _ if object_probe.is_some() => parts.extend(object_probe.map(|p| p.condition(values))),
+                (Some(candidates), _) => parts.push(any_of(candidates, values)),
+                (None, Some(object)) => {
+                    // A user is found by name as it was, or by an email they had (entries name
+                    // the user; `activity_names` keeps the emails).
+                    let p = bind(values, Value::Text(like_pattern(object)));
+                    let e = bind(values, Value::Text(like_pattern(object)));
+                    parts.push(format!(
+                        "(LOWER(object_name) LIKE {p} ESCAPE '\\' OR (object_type = 'user' AND object_id IN \
+                         (SELECT object_id FROM activity_names WHERE field = 'object_email' \
+                         AND LOWER(value) LIKE {e} ESCAPE '\\')))"
+                    ));
+                }
+                (None, None) => {}
             }
             if !self.actions.is_empty() {
                 let list: Vec<String> = self
                     .actions
                     .iter()
-                    .map(|a| bind(&mut values, Value::Text(a.to_string())))
+                    .map(|a| bind(values, Value::Text(a.to_string())))
                     .collect();
                 parts.push(format!("action IN ({})", list.join(", ")));
             }
             if let Some(success) = self.success {
-                let p = bind(
-                    &mut values,
-                    Value::Text(if success { "success" } else { "failure" }.into()),
-                );
+                let p = bind(values, Value::Text(if success { "success" } else { "failure" }.into()));
                 parts.push(format!("outcome = {p}"));
             }
             if let Some(since) = self.since {
-                let p = bind(&mut values, Value::Int(since));
+                let p = bind(values, Value::Int(since));
                 parts.push(format!("at >= {p}"));
             }
             if let Some(until) = self.until {
-                let p = bind(&mut values, Value::Int(until));
+                let p = bind(values, Value::Int(until));
                 parts.push(format!("at < {p}"));
             }
             // Spelt out rather than as a row value so both planners bound the index range on `at`.
             match side {
                 Some(Side::Older(key)) => {
-                    let a1 = bind(&mut values, Value::Int(key.at));
-                    let a2 = bind(&mut values, Value::Int(key.at));
-                    let i = bind(&mut values, Value::Int(key.id));
+                    let a1 = bind(values, Value::Int(key.at));
+                    let a2 = bind(values, Value::Int(key.at));
+                    let i = bind(values, Value::Int(key.id));
                     parts.push(format!("at <= {a1} AND (at < {a2} OR id < {i})"));
                 }
                 Some(Side::Newer(key)) => {
-                    let a1 = bind(&mut values, Value::Int(key.at));
-                    let a2 = bind(&mut values, Value::Int(key.at));
-                    let i = bind(&mut values, Value::Int(key.id));
+                    let a1 = bind(values, Value::Int(key.at));
+                    let a2 = bind(values, Value::Int(key.at));
+                    let i = bind(values, Value::Int(key.id));
                     parts.push(format!("at >= {a1} AND (at > {a2} OR id > {i})"));
                 }
                 None => {}
             }
             if parts.is_empty() {
-                (String::new(), values)
+                String::new()
             } else {
-                (format!(" WHERE {}", parts.join(" AND ")), values)
+                format!(" WHERE {}", parts.join(" AND "))
             }
         }
 
@@ -356,7 +433,7 @@ mod server {
     }
 
     /// `%text%` with LIKE's own characters escaped by `\`.
-    fn like_pattern(text: &str) -> String {
+    pub(crate) fn like_pattern(text: &str) -> String {
         let mut pattern = String::with_capacity(text.len() + 2);
         pattern.push('%');
         for c in text.chars() {

@@ -12,6 +12,8 @@ pub mod export;
 pub mod filters;
 pub mod kinds;
 #[cfg(feature = "ssr")]
+pub mod names;
+#[cfg(feature = "ssr")]
 pub mod retention;
 pub mod retention_view;
 #[cfg(feature = "ssr")]

@@ -26,7 +26,7 @@ fn cursor(field: &str, text: &str) -> Result<Option<Key>, AppError> {
 /// either side (each known by a one-row probe, never by counting).
 pub async fn list(state: &AppState, query: &LogQuery) -> Result<LogPage, AppError> {
     let now = state.clock.now();
-    let filter = Filter::parse(query, now)?;
+    let filter = super::names::resolve(&state.db, Filter::parse(query, now)?).await?;
     let before = cursor("before", &query.before)?;
     let after = cursor("after", &query.after)?;
     let pool = &state.db.pool;
@@ -47,7 +47,8 @@ pub async fn list(state: &AppState, query: &LogQuery) -> Result<LogPage, AppErro
         (Some(first), Some(last)) => {
             let first = store::key_of(first);
             let last = store::key_of(last);
-            let newer = store::any_beyond(pool, &filter, Side::Newer(first)).await?;
+            // The first page (no cursor) is the newest there is.
+            let newer = side.is_some() && store::any_beyond(pool, &filter, Side::Newer(first)).await?;
             let older = store::any_beyond(pool, &filter, Side::Older(last)).await?;
             (newer.then(|| first.code()), older.then(|| last.code()))
         }

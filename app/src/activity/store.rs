@@ -213,15 +213,9 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(
     side: Option<Side>,
     limit: usize,
 ) -> Result<Vec<Recorded>, sqlx::Error> {
-    let (condition, values) = filter.condition(side);
-    let order = match side {
-        Some(Side::Newer(_)) => "at ASC, id ASC",
-        _ => "at DESC, id DESC",
+    let Some((sql, values)) = select(filter, side, COLUMNS, limit) else {
+        return Ok(Vec::new());
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM activity_log{condition} ORDER BY {order} LIMIT {}",
-        limit
-    );
     let rows = bind_all(sqlx::query(&sql), &values).fetch_all(exec).await?;
     rows.iter().map(|row| decode(row).map(|(entry, _)| entry)).collect()
 }
@@ -232,12 +226,51 @@ pub async fn any_beyond<'c, E: Executor<'c, Database = Any>>(
     filter: &Filter,
     side: Side,
 ) -> Result<bool, sqlx::Error> {
-    let (condition, values) = filter.condition(Some(side));
-    let sql = format!("SELECT id FROM activity_log{condition} LIMIT 1");
+    let Some((sql, values)) = select(filter, Some(side), "id, at", 1) else {
+        return Ok(false);
+    };
     Ok(bind_all(sqlx::query(&sql), &values)
         .fetch_optional(exec)
         .await?
         .is_some())
+}
+
+/// The query for up to `limit` matching entries in the side's order. A filter resolved to a
+/// few values (`names::resolve`) reads each value's first `limit` entries from its index and
+/// keeps the first `limit` of them all; otherwise the log is walked by time. `None`: the
+/// filter matched no value, so no entry.
+fn select(filter: &Filter, side: Option<Side>, columns: &str, limit: usize) -> Option<(String, Vec<Value>)> {
+    let order = match side {
+        Some(Side::Newer(_)) => "at ASC, id ASC",
+        _ => "at DESC, id DESC",
+    };
+    let mut values = Vec::new();
+    let sql = match filter.driving() {
+        None => {
+            let condition = filter.condition_into(side, None, &mut values);
+            format!("SELECT {columns} FROM activity_log{condition} ORDER BY {order} LIMIT {limit}")
+        }
+        Some([]) => return None,
+        Some(candidates) => {
+            let probes: Vec<String> = candidates
+                .iter()
+                .enumerate()
+                .map(|(i, candidate)| {
+                    let condition = filter.condition_into(side, Some(candidate), &mut values);
+                    format!(
+                        "SELECT {columns} FROM (SELECT {columns} FROM activity_log{condition} \
+                         ORDER BY {order} LIMIT {limit}) AS probe{i}"
+                    )
+                })
+                .collect();
+            // UNION: an entry two values match (a name and an email) is kept once.
+            format!(
+                "SELECT {columns} FROM ({}) AS probes ORDER BY {order} LIMIT {limit}",
+                probes.join(" UNION ")
+            )
+        }
+    };
+    Some((sql, values))
 }
 
 pub fn key_of(entry: &Recorded) -> Key {
