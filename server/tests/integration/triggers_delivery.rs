@@ -106,7 +106,17 @@ async fn failing_for_twelve_hours_pauses_and_tells_the_owner(app: TestApp) {
     advance(&app, 600);
     settle().await;
     assert_eq!(receiver.received().len(), 3);
-    // Resumed: the waiting delivery goes out.
+    // An event while paused is queued, not dropped, and not sent yet.
+    app.user_with_role(&admin, "cy@example.com", "analyst").await;
+    advance(&app, 60);
+    settle().await;
+    assert_eq!(receiver.received().len(), 3);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM deliveries WHERE integration_id = {id}"))
+            .await,
+        2
+    );
+    // Resumed: both waiting deliveries go out.
     let response = app
         .call(
             "integrations/resume",
@@ -116,8 +126,12 @@ async fn failing_for_twelve_hours_pauses_and_tells_the_owner(app: TestApp) {
         .await;
     assert_eq!(response.status, StatusCode::OK);
     advance(&app, 60);
-    receiver.wait_for(4).await;
+    let got = receiver.wait_for(5).await;
     wait_status(&app, id, "delivered").await;
+    assert!(
+        got.iter().any(|r| r.body.contains("cy@example.com")),
+        "the event from the pause arrived"
+    );
 }
 
 async fn rotation_signs_with_both_secrets_and_redeliver_repeats_the_event(app: TestApp) {
