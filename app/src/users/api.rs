@@ -10,6 +10,8 @@ use leptos::prelude::*;
 /// One page of a tab (`active` or `disabled`), optionally searched (`q`) and sorted. `after` /
 /// `before` are the cursors the page's Next / Previous links carry (`next_after`,
 /// `prev_before`): the page is then found by seeking, not by skipping `page - 1` pages.
+// One argument per query parameter of the list's URL.
+#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "users/list")]
 pub async fn list_users(
     #[server(default)] tab: super::UserTab,
@@ -19,13 +21,19 @@ pub async fn list_users(
     #[server(default)] after: String,
     #[server(default)] before: String,
     #[server(default)] two_factor: super::TwoFactorFilter,
+    // A role code; empty (or unknown) is any role.
+    #[server(default)] role: String,
 ) -> Result<UserPage, AppError> {
     use crate::auth::api::require;
     use crate::context::{app_state, respond};
     use crate::domain::Permission;
     respond(async {
         require(Permission::ViewUsers).await?;
-        let query = super::service::ListQuery::parse((tab, two_factor), &q, sort, page, &after, &before)?;
+        let narrow = super::Narrow {
+            two_factor,
+            role: crate::domain::Role::from_code(&role),
+        };
+        let query = super::service::ListQuery::parse((tab, narrow), &q, sort, page, &after, &before)?;
         super::service::list(&app_state()?, &query).await
     })
     .await
