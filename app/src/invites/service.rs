@@ -106,7 +106,7 @@ pub async fn create_invite(ctx: &Ctx, form: InviteForm) -> Result<InviteLink, Ap
 }
 
 /// Inviting by email needs a mailer; links work without one.
-async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(), AppError> {
+pub(super) async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(), AppError> {
     if delivery == InviteDelivery::Email && !crate::mail::service::is_configured(state).await? {
         return Err(AppError::Conflict(
             "No email service is configured, so the invitation cannot be emailed. Set one up in Settings → Email Configuration, or get an invite link instead.".into(),
@@ -116,17 +116,17 @@ async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(
 }
 
 /// The parts of an invitation that a renewed link keeps.
-struct Draft<'a> {
-    email: &'a str,
-    role: Role,
-    first_name: &'a str,
-    last_name: &'a str,
-    lifetime_secs: i64,
+pub(super) struct Draft<'a> {
+    pub email: &'a str,
+    pub role: Role,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub lifetime_secs: i64,
 }
 
 /// Stores a pending invitation with a fresh token (kept only as its hash) and either returns the
 /// link, the only place the token appears, or queues the email that carries it.
-async fn issue(
+pub(super) async fn issue(
     tx: &mut crate::db::Tx<'_>,
     draft: &Draft<'_>,
     actor: &Me,
@@ -183,13 +183,13 @@ async fn issue(
     })
 }
 
-async fn require_public_url(state: &AppState) -> Result<String, AppError> {
+pub(super) async fn require_public_url(state: &AppState) -> Result<String, AppError> {
     public_url(state).await?.ok_or_else(|| {
         AppError::Conflict("The console URL is not set: set ROSTER_PUBLIC_URL so invitation links can be made.".into())
     })
 }
 
-async fn record(
+pub(super) async fn record(
     tx: &mut crate::db::Tx<'_>,
     ctx: &Ctx,
     action: &str,

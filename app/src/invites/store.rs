@@ -212,3 +212,44 @@ pub async fn revoke_sent_by<'c, E: Executor<'c, Database = Any>>(
     .await?
     .rows_affected())
 }
+
+/// Of `emails`, those that already belong to a user and those with a pending invitation, each
+/// asked in batches of a few hundred (one statement per batch, not per email).
+pub async fn taken_among(
+    conn: &mut sqlx::AnyConnection,
+    emails: &[&str],
+) -> Result<(std::collections::HashSet<String>, std::collections::HashSet<String>), sqlx::Error> {
+    const BATCH: usize = 500;
+    let (mut users, mut invited) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+    for batch in emails.chunks(BATCH) {
+        let list = (1..=batch.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT 'user', email FROM users WHERE email IN ({list}) \
+             UNION ALL SELECT 'invite', email FROM invites WHERE status = 'pending' AND email IN ({list})"
+        );
+        let mut query = sqlx::query(&sql);
+        for email in batch {
+            query = query.bind(*email);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let email: String = row.try_get(1)?;
+            match row.try_get::<String, _>(0)?.as_str() {
+                "user" => users.insert(email),
+                _ => invited.insert(email),
+            };
+        }
+    }
+    Ok((users, invited))
+}
+
+/// A write that changes nothing, first in a transaction: SQLite then takes its write lock
+/// before the transaction reads anything, so its reads cannot go stale before it writes.
+pub async fn lock_for_writing<'c, E: Executor<'c, Database = Any>>(exec: E) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invites SET status = status WHERE id = 0")
+        .execute(exec)
+        .await?;
+    Ok(())
+}
