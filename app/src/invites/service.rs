@@ -137,6 +137,29 @@ pub(super) async fn issue(
     let token = random_token();
     let hash = token_hash(&token);
     let expires_at = now + draft.lifetime_secs;
+    let url = format!("{base_url}/invite/{token}");
+    // An emailed invitation's email is queued first, so the invitation is stored with it in
+    // one statement (bulk invitations make this path hot).
+    let outbox_id = match delivery {
+        InviteDelivery::Link => None,
+        InviteDelivery::Email => {
+            // The bodies carry a placeholder; the link itself is sealed, so the outbox holds no
+            // working link in clear.
+            let message = templates::invitation(&templates::Invitation {
+                to: draft.email,
+                inviter: &actor.display_name(),
+                role: draft.role.label(),
+                link: outbox::LINK_PLACEHOLDER,
+                expires_at,
+                first_name: draft.first_name,
+            });
+            let extras = outbox::Extras {
+                link: Some(&url),
+                ..Default::default()
+            };
+            Some(outbox::queue_with(&mut **tx, &message, extras, key, now).await?)
+        }
+    };
     let invite = NewInvite {
         email: draft.email,
         role: draft.role,
@@ -147,38 +170,13 @@ pub(super) async fn issue(
         invited_by_name: &actor.display_name(),
         now,
         expires_at,
+        outbox_id,
     };
     let invite_id = store::insert(&mut **tx, &invite).await?;
-    let url = format!("{base_url}/invite/{token}");
-    if delivery == InviteDelivery::Link {
-        return Ok(InviteLink {
-            invite_id,
-            url: Some(url),
-            emailed_to: None,
-            expires_at,
-        });
-    }
-    let role = draft.role.label();
-    // The bodies carry a placeholder; the link itself is sealed, so the outbox holds no
-    // working link in clear.
-    let message = templates::invitation(&templates::Invitation {
-        to: draft.email,
-        inviter: &actor.display_name(),
-        role,
-        link: outbox::LINK_PLACEHOLDER,
-        expires_at,
-        first_name: draft.first_name,
-    });
-    let extras = outbox::Extras {
-        link: Some(&url),
-        ..Default::default()
-    };
-    let outbox_id = outbox::queue_with(&mut **tx, &message, extras, key, now).await?;
-    store::set_outbox(&mut **tx, invite_id, outbox_id).await?;
     Ok(InviteLink {
         invite_id,
-        url: None,
-        emailed_to: Some(draft.email.to_string()),
+        url: outbox_id.is_none().then_some(url),
+        emailed_to: outbox_id.map(|_| draft.email.to_string()),
         expires_at,
     })
 }
