@@ -3,6 +3,10 @@
 //! guards: not on yourself, Global Administrators only by those holding ManageGlobalAdmins,
 //! never the last active Global Administrator.
 
+// `list_users` takes one argument per query parameter of the list's URL (the browser's stub
+// that `#[server]` generates carries no attributes of the function, so the allowance is here).
+#![allow(clippy::too_many_arguments)]
+
 use super::{BulkSummary, UserPage};
 use crate::domain::AppError;
 use leptos::prelude::*;
@@ -10,8 +14,6 @@ use leptos::prelude::*;
 /// One page of a tab (`active` or `disabled`), optionally searched (`q`) and sorted. `after` /
 /// `before` are the cursors the page's Next / Previous links carry (`next_after`,
 /// `prev_before`): the page is then found by seeking, not by skipping `page - 1` pages.
-// One argument per query parameter of the list's URL.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "users/list")]
 pub async fn list_users(
     #[server(default)] tab: super::UserTab,
