@@ -11,6 +11,7 @@ pub mod groups;
 pub mod integrations;
 pub mod invites;
 pub mod mail;
+pub mod overview;
 pub mod recovery;
 pub mod sessions;
 pub mod settings;
@@ -32,7 +33,7 @@ pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-use auth::view::{AuthContext, ConsoleLayout, HomePage, LoginPage, ProfilePage, SetupPage};
+use auth::view::{AuthContext, ConsoleLayout, LoginPage, ProfilePage, SetupPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -78,11 +79,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=recovery::view::ForgotPasswordPage ssr=ssr.clone()/>
                 <Route path=path!("/reset-password/:token") view=recovery::view::ResetPasswordPage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=ssr.clone()>
-                    <Route path=path!("") view=HomePage ssr=ssr.clone()/>
+                    <Route path=path!("") view=overview::view::HomePage ssr=ssr.clone()/>
                     <Route path=path!("/profile") view=ProfilePage ssr=ssr.clone()/>
                     <Route path=path!("/profile/security") view=sessions::view::SecurityPage ssr=ssr.clone()/>
                     <Route path=path!("/two-factor/setup") view=two_factor::view::TwoFactorSetupPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/users") view=users::view::UsersPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/users/invite-csv") view=invites::csv_view::InviteCsvPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/groups") view=groups::view::GroupsPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/email") view=mail::view::EmailConfigPage ssr=ssr.clone()/>
                     <Route path=path!("/settings/general") view=settings::view::GeneralSettingsPage ssr=ssr.clone()/>

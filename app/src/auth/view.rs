@@ -126,17 +126,6 @@ fn TopBar(me: Me) -> impl IntoView {
 }
 
 #[component]
-pub fn HomePage() -> impl IntoView {
-    let me = expect_context::<Me>();
-    view! {
-        <Page title=format!("Welcome, {}", me.first_name)>
-            <p>"You are signed in as " <strong>{me.email.clone()}</strong> " (" {me.role.label()} ")."</p>
-            <p>"Use the Settings menu to manage users, groups, email delivery and security settings."</p>
-        </Page>
-    }
-}
-
-#[component]
 pub fn ProfilePage() -> impl IntoView {
     let me = expect_context::<Me>();
     view! {

@@ -196,6 +196,7 @@ fn MemberSearch(group_id: i64, can: Abilities, add: ServerAction<AddGroupMember>
                 String::new(),
                 String::new(),
                 Default::default(),
+                String::new(),
             )
             .await
             .map(Some)

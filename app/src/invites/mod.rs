@@ -2,6 +2,11 @@
 //! up through a single-use link that expires.
 
 pub mod api;
+pub mod csv;
+pub mod csv_api;
+#[cfg(feature = "ssr")]
+pub mod csv_service;
+pub mod csv_view;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]

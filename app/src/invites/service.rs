@@ -106,7 +106,7 @@ pub async fn create_invite(ctx: &Ctx, form: InviteForm) -> Result<InviteLink, Ap
 }
 
 /// Inviting by email needs a mailer; links work without one.
-async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(), AppError> {
+pub(super) async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(), AppError> {
     if delivery == InviteDelivery::Email && !crate::mail::service::is_configured(state).await? {
         return Err(AppError::Conflict(
             "No email service is configured, so the invitation cannot be emailed. Set one up in Settings → Email Configuration, or get an invite link instead.".into(),
@@ -116,17 +116,17 @@ async fn check_can_email(state: &AppState, delivery: InviteDelivery) -> Result<(
 }
 
 /// The parts of an invitation that a renewed link keeps.
-struct Draft<'a> {
-    email: &'a str,
-    role: Role,
-    first_name: &'a str,
-    last_name: &'a str,
-    lifetime_secs: i64,
+pub(super) struct Draft<'a> {
+    pub email: &'a str,
+    pub role: Role,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub lifetime_secs: i64,
 }
 
 /// Stores a pending invitation with a fresh token (kept only as its hash) and either returns the
 /// link, the only place the token appears, or queues the email that carries it.
-async fn issue(
+pub(super) async fn issue(
     tx: &mut crate::db::Tx<'_>,
     draft: &Draft<'_>,
     actor: &Me,
@@ -137,6 +137,29 @@ async fn issue(
     let token = random_token();
     let hash = token_hash(&token);
     let expires_at = now + draft.lifetime_secs;
+    let url = format!("{base_url}/invite/{token}");
+    // An emailed invitation's email is queued first, so the invitation is stored with it in
+    // one statement (bulk invitations make this path hot).
+    let outbox_id = match delivery {
+        InviteDelivery::Link => None,
+        InviteDelivery::Email => {
+            // The bodies carry a placeholder; the link itself is sealed, so the outbox holds no
+            // working link in clear.
+            let message = templates::invitation(&templates::Invitation {
+                to: draft.email,
+                inviter: &actor.display_name(),
+                role: draft.role.label(),
+                link: outbox::LINK_PLACEHOLDER,
+                expires_at,
+                first_name: draft.first_name,
+            });
+            let extras = outbox::Extras {
+                link: Some(&url),
+                ..Default::default()
+            };
+            Some(outbox::queue_with(&mut **tx, &message, extras, key, now).await?)
+        }
+    };
     let invite = NewInvite {
         email: draft.email,
         role: draft.role,
@@ -147,49 +170,24 @@ async fn issue(
         invited_by_name: &actor.display_name(),
         now,
         expires_at,
+        outbox_id,
     };
     let invite_id = store::insert(&mut **tx, &invite).await?;
-    let url = format!("{base_url}/invite/{token}");
-    if delivery == InviteDelivery::Link {
-        return Ok(InviteLink {
-            invite_id,
-            url: Some(url),
-            emailed_to: None,
-            expires_at,
-        });
-    }
-    let role = draft.role.label();
-    // The bodies carry a placeholder; the link itself is sealed, so the outbox holds no
-    // working link in clear.
-    let message = templates::invitation(&templates::Invitation {
-        to: draft.email,
-        inviter: &actor.display_name(),
-        role,
-        link: outbox::LINK_PLACEHOLDER,
-        expires_at,
-        first_name: draft.first_name,
-    });
-    let extras = outbox::Extras {
-        link: Some(&url),
-        ..Default::default()
-    };
-    let outbox_id = outbox::queue_with(&mut **tx, &message, extras, key, now).await?;
-    store::set_outbox(&mut **tx, invite_id, outbox_id).await?;
     Ok(InviteLink {
         invite_id,
-        url: None,
-        emailed_to: Some(draft.email.to_string()),
+        url: outbox_id.is_none().then_some(url),
+        emailed_to: outbox_id.map(|_| draft.email.to_string()),
         expires_at,
     })
 }
 
-async fn require_public_url(state: &AppState) -> Result<String, AppError> {
+pub(super) async fn require_public_url(state: &AppState) -> Result<String, AppError> {
     public_url(state).await?.ok_or_else(|| {
         AppError::Conflict("The console URL is not set: set ROSTER_PUBLIC_URL so invitation links can be made.".into())
     })
 }
 
-async fn record(
+pub(super) async fn record(
     tx: &mut crate::db::Tx<'_>,
     ctx: &Ctx,
     action: &str,

@@ -13,6 +13,8 @@ pub struct NewInvite<'a> {
     pub invited_by_name: &'a str,
     pub now: i64,
     pub expires_at: i64,
+    /// The email that carries the link, for an emailed invitation.
+    pub outbox_id: Option<i64>,
 }
 
 pub async fn email_has_user<'c, E: Executor<'c, Database = Any>>(exec: E, email: &str) -> Result<bool, sqlx::Error> {
@@ -55,8 +57,8 @@ pub async fn revoke_pending_for_email<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(exec: E, invite: &NewInvite<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query(
-        "INSERT INTO invites (email, role, first_name, last_name, token_hash, status, invited_by, invited_by_name, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO invites (email, role, first_name, last_name, token_hash, status, invited_by, invited_by_name, created_at, expires_at, outbox_id) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(invite.email)
     .bind(invite.role.code())
@@ -67,6 +69,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(exec: E, invite: &NewIn
     .bind(invite.invited_by_name)
     .bind(invite.now)
     .bind(invite.expires_at)
+    .bind(invite.outbox_id)
     .fetch_one(exec)
     .await?
     .try_get(0)
@@ -136,20 +139,6 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(exec: E, id: i64, now: 
     Ok(done == 1)
 }
 
-/// Links the invitation to the email that carries it.
-pub async fn set_outbox<'c, E: Executor<'c, Database = Any>>(
-    exec: E,
-    id: i64,
-    outbox_id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE invites SET outbox_id = $1 WHERE id = $2")
-        .bind(outbox_id)
-        .bind(id)
-        .execute(exec)
-        .await?;
-    Ok(())
-}
-
 /// A pending invitation with the state of its email, if it was emailed.
 #[derive(Clone, Debug, FromRow)]
 pub struct PendingRecord {
@@ -211,4 +200,45 @@ pub async fn revoke_sent_by<'c, E: Executor<'c, Database = Any>>(
     .execute(exec)
     .await?
     .rows_affected())
+}
+
+/// Of `emails`, those that already belong to a user and those with a pending invitation, each
+/// asked in batches of a few hundred (one statement per batch, not per email).
+pub async fn taken_among(
+    conn: &mut sqlx::AnyConnection,
+    emails: &[&str],
+) -> Result<(std::collections::HashSet<String>, std::collections::HashSet<String>), sqlx::Error> {
+    const BATCH: usize = 500;
+    let (mut users, mut invited) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+    for batch in emails.chunks(BATCH) {
+        let list = (1..=batch.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT 'user', email FROM users WHERE email IN ({list}) \
+             UNION ALL SELECT 'invite', email FROM invites WHERE status = 'pending' AND email IN ({list})"
+        );
+        let mut query = sqlx::query(&sql);
+        for email in batch {
+            query = query.bind(*email);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let email: String = row.try_get(1)?;
+            match row.try_get::<String, _>(0)?.as_str() {
+                "user" => users.insert(email),
+                _ => invited.insert(email),
+            };
+        }
+    }
+    Ok((users, invited))
+}
+
+/// A write that changes nothing, first in a transaction: SQLite then takes its write lock
+/// before the transaction reads anything, so its reads cannot go stale before it writes.
+pub async fn lock_for_writing<'c, E: Executor<'c, Database = Any>>(exec: E) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invites SET status = status WHERE id = 0")
+        .execute(exec)
+        .await?;
+    Ok(())
 }

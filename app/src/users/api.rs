@@ -3,6 +3,10 @@
 //! guards: not on yourself, Global Administrators only by those holding ManageGlobalAdmins,
 //! never the last active Global Administrator.
 
+// `list_users` takes one argument per query parameter of the list's URL (the browser's stub
+// that `#[server]` generates carries no attributes of the function, so the allowance is here).
+#![allow(clippy::too_many_arguments)]
+
 use super::{BulkSummary, UserPage};
 use crate::domain::AppError;
 use leptos::prelude::*;
@@ -19,13 +23,19 @@ pub async fn list_users(
     #[server(default)] after: String,
     #[server(default)] before: String,
     #[server(default)] two_factor: super::TwoFactorFilter,
+    // A role code; empty (or unknown) is any role.
+    #[server(default)] role: String,
 ) -> Result<UserPage, AppError> {
     use crate::auth::api::require;
     use crate::context::{app_state, respond};
     use crate::domain::Permission;
     respond(async {
         require(Permission::ViewUsers).await?;
-        let query = super::service::ListQuery::parse((tab, two_factor), &q, sort, page, &after, &before)?;
+        let narrow = super::Narrow {
+            two_factor,
+            role: crate::domain::Role::from_code(&role),
+        };
+        let query = super::service::ListQuery::parse((tab, narrow), &q, sort, page, &after, &before)?;
         super::service::list(&app_state()?, &query).await
     })
     .await

@@ -76,6 +76,21 @@ impl TwoFactorFilter {
     }
 }
 
+/// What narrows a tab besides the search: the 2FA filter and a role (the home page's counts
+/// link to both).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Narrow {
+    pub two_factor: TwoFactorFilter,
+    pub role: Option<Role>,
+}
+
+impl Narrow {
+    /// Neither filter is set.
+    pub fn is_any(self) -> bool {
+        self == Narrow::default()
+    }
+}
+
 /// Orders the list can be sorted in; each is backed by an index.
 /// On the wire (forms, URLs) as its code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -2,9 +2,7 @@
 
 use super::page_index;
 use super::store::{self, ListedUser, Search, Seek, SortKey};
-use super::{
-    TabCounts, TwoFactorFilter, UserPage, UserRow, UserSort, UserTab, MATCH_COUNT_LIMIT, PAGE_SIZE, SEARCH_MAX,
-};
+use super::{Narrow, TabCounts, UserPage, UserRow, UserSort, UserTab, MATCH_COUNT_LIMIT, PAGE_SIZE, SEARCH_MAX};
 use crate::domain::{AppError, FieldError, UserStatus};
 use crate::state::AppState;
 
@@ -17,7 +15,7 @@ const PAGE_NUMBER_CAP: i64 = 1 << 40;
 /// What the list's URL asks for, parsed.
 pub struct ListQuery {
     pub tab: UserTab,
-    pub two_factor: TwoFactorFilter,
+    pub narrow: Narrow,
     pub search: String,
     pub sort: UserSort,
     pub page: i64,
@@ -33,7 +31,7 @@ impl ListQuery {
     /// A cursor that does not parse, or was made for another sort, is ignored: the page is
     /// then found by its number.
     pub fn parse(
-        (tab, two_factor): (UserTab, TwoFactorFilter),
+        (tab, narrow): (UserTab, Narrow),
         search: &str,
         sort: UserSort,
         page: i64,
@@ -50,7 +48,7 @@ impl ListQuery {
         }
         Ok(ListQuery {
             tab,
-            two_factor,
+            narrow,
             search,
             sort,
             page: page.max(1),
@@ -72,14 +70,15 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
         version: list_version,
         matches,
     } = sizes(state, &mut conn, search.as_ref(), upto).await?;
-    let filtered = query.two_factor != TwoFactorFilter::Any;
+    let filtered = !query.narrow.is_any();
     if let (true, Some(search)) = (filtered, search.as_mut()) {
         search.walk();
     }
     let counts = match matches {
-        // The 2FA filter is rarely used and has no index of its own: its counts are exact.
+        // The 2FA and role filters are rarely used and have no index of their own: their counts
+        // are exact.
         _ if filtered => {
-            let (active, disabled) = store::filtered_counts(&mut *conn, query.two_factor, search.as_ref()).await?;
+            let (active, disabled) = store::filtered_counts(&mut *conn, query.narrow, search.as_ref()).await?;
             TabCounts {
                 active,
                 disabled,
@@ -123,7 +122,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     }
     let mut listed = store::list(
         &mut *conn,
-        (query.tab, query.two_factor),
+        (query.tab, query.narrow),
         search.as_ref(),
         query.sort,
         &seek,
@@ -136,7 +135,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<UserPage, AppEr
     if !matches!(seek, Seek::Offset(_)) && listed.len() != expected {
         listed = store::list(
             &mut *conn,
-            (query.tab, query.two_factor),
+            (query.tab, query.narrow),
             search.as_ref(),
             query.sort,
             &Seek::Offset(offset),

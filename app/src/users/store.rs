@@ -24,7 +24,7 @@ pub use single_user::{
 };
 
 use super::match_counts::Matches;
-use super::{TabCounts, TwoFactorFilter, UserSort, UserTab};
+use super::{Narrow, TabCounts, TwoFactorFilter, UserSort, UserTab};
 use crate::db::Backend;
 use crate::domain::{Role, UserStatus};
 use sqlx::{Any, Executor, FromRow, Row};
@@ -105,10 +105,15 @@ fn order_by(sort: UserSort, backwards: bool) -> String {
     }
 }
 
-/// `WHERE` for a tab, the 2FA filter and optional search; the search pattern (if any) is `$1`.
-fn filter(tab: UserTab, two_factor: TwoFactorFilter, search: Option<&Search>) -> String {
+/// `WHERE` for a tab, the 2FA and role filters and optional search; the search pattern (if
+/// any) is `$1`.
+fn filter(tab: UserTab, narrow: Narrow, search: Option<&Search>) -> String {
     let mut condition = format!("u.status = '{}'", tab.code());
-    condition.push_str(two_factor_condition(two_factor));
+    condition.push_str(two_factor_condition(narrow.two_factor));
+    if let Some(role) = narrow.role {
+        // A code from the enum, never user text.
+        condition.push_str(&format!(" AND u.role = '{}'", role.code()));
+    }
     if let Some(search) = search {
         condition.push_str(" AND ");
         condition.push_str(search.condition());
@@ -124,10 +129,11 @@ fn two_factor_condition(two_factor: TwoFactorFilter) -> &'static str {
     }
 }
 
-/// Each tab's users under a 2FA filter (and a search, read by walking: see `Search::walk`).
+/// Each tab's users under the 2FA and role filters (and a search, read by walking: see
+/// `Search::walk`).
 pub async fn filtered_counts<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    two_factor: TwoFactorFilter,
+    narrow: Narrow,
     search: Option<&Search>,
 ) -> Result<(i64, i64), sqlx::Error> {
     // Each status named, so PostgreSQL can use that status's trigram index.
@@ -135,7 +141,7 @@ pub async fn filtered_counts<'c, E: Executor<'c, Database = Any>>(
         format!(
             "SELECT '{0}', COUNT(*) FROM users u WHERE {1}",
             tab.code(),
-            filter(tab, two_factor, search)
+            filter(tab, narrow, search)
         )
     };
     let sql = format!("{} UNION ALL {}", count(UserTab::Active), count(UserTab::Disabled));
@@ -156,7 +162,7 @@ pub async fn filtered_counts<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(
     exec: E,
-    (tab, two_factor): (UserTab, TwoFactorFilter),
+    (tab, narrow): (UserTab, Narrow),
     search: Option<&Search>,
     sort: UserSort,
     seek: &Seek,
@@ -210,14 +216,14 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
             format!(
                 "(WITH found AS MATERIALIZED (SELECT u.id, u.last_name, u.first_name, u.email, u.created_at \
                  FROM users u WHERE {}) SELECT * FROM found) u",
-                filter(tab, two_factor, search)
+                filter(tab, narrow, search)
             ),
             "1 = 1".to_string(),
         )
     } else {
         (
             search.map_or("users u", Search::from).to_string(),
-            filter(tab, two_factor, search),
+            filter(tab, narrow, search),
         )
     };
     // Each user's groups come along in the same query, one row per membership.
@@ -302,7 +308,7 @@ pub async fn page_ends<'c, E: Executor<'c, Database = Any>>(
          (SELECT {keys}, u.id, ROW_NUMBER() OVER (ORDER BY {}) AS n FROM users u WHERE {}) ranked \
          WHERE ranked.n % $1 = 0 ORDER BY ranked.n",
         order_by(sort, false),
-        filter(tab, TwoFactorFilter::Any, None),
+        filter(tab, Narrow::default(), None),
     );
     let rows = sqlx::query(&sql).bind(page_size).fetch_all(exec).await?;
     let mut version = None;

@@ -8,7 +8,7 @@ use super::row_menu::{ActionErrors, RowMenu, SelectPage, SelectUser, UserActions
 use super::{count_label, TwoFactorFilter, UserPage, UserRow, UserSort, UserTab};
 use crate::auth::view::Gated;
 use crate::auth::Me;
-use crate::domain::Permission;
+use crate::domain::{Permission, Role};
 use crate::invites::view::{InviteActions, InviteForm, PendingInvites};
 use crate::ui::{format_utc, suspense_body, LoadError, Page};
 use leptos::prelude::*;
@@ -67,6 +67,7 @@ struct ListParams {
     after: Option<String>,
     before: Option<String>,
     two_factor: Option<TwoFactorFilter>,
+    role: Option<Role>,
 }
 
 /// The list's place, as kept in the URL.
@@ -80,6 +81,7 @@ struct ListState {
     after: String,
     before: String,
     two_factor: TwoFactorFilter,
+    role: Option<Role>,
 }
 
 impl ListState {
@@ -95,6 +97,7 @@ impl ListState {
             after: p.after.unwrap_or_default(),
             before: p.before.unwrap_or_default(),
             two_factor: p.two_factor.unwrap_or_default(),
+            role: p.role,
         }
     }
 
@@ -108,6 +111,9 @@ impl ListState {
         }
         if self.two_factor != TwoFactorFilter::Any {
             parts.push(format!("two_factor={}", self.two_factor.code()));
+        }
+        if let Some(role) = self.role {
+            parts.push(format!("role={}", role.code()));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -141,7 +147,19 @@ pub fn UsersPage() -> impl IntoView {
                 user_actions.version(),
             )
         },
-        |(s, _, _, _)| list_users(s.tab.users(), s.q, s.sort, s.page, s.after, s.before, s.two_factor),
+        |(s, _, _, _)| {
+            let role = s.role.map(|r| r.code().to_string()).unwrap_or_default();
+            list_users(
+                s.tab.users(),
+                s.q,
+                s.sort,
+                s.page,
+                s.after,
+                s.before,
+                s.two_factor,
+                role,
+            )
+        },
     );
     // A selection belongs to the page it was made on.
     Effect::new(move |_| {
@@ -152,10 +170,12 @@ pub fn UsersPage() -> impl IntoView {
         <Gated permission=Permission::ViewUsers>
             <Page title="User Management">
                 {can_manage.then(|| view! { <InviteForm actions=actions/> })}
+                {can_manage.then(|| view! { <p><a href="/settings/users/invite-csv">"Invite from CSV"</a></p> })}
                 <section class="panel users">
                     <div class="list-filters">
                         <SearchBox state=state/>
                         <TwoFactorSelect state=state/>
+                        <RoleSelect state=state/>
                     </div>
                     // Both lists are always rendered and one is hidden: the page's structure never
                     // depends on the tab, so hydration always finds what the server sent.
@@ -259,6 +279,47 @@ fn TwoFactorSelect(state: Memo<ListState>) -> impl IntoView {
                 {TwoFactorFilter::ALL
                     .into_iter()
                     .map(|f| view! { <option value=f.code() selected=f == initial>{f.label()}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The role filter (the home page's counts by role link here).
+#[component]
+fn RoleSelect(state: Memo<ListState>) -> impl IntoView {
+    let navigate = use_navigate();
+    let initial = state.get_untracked().role;
+    let on_change = move |ev| {
+        let current = state.get_untracked();
+        let tab = if current.tab == ListTab::Pending {
+            ListTab::Active
+        } else {
+            current.tab
+        };
+        let role = Role::from_code(&event_target_value(&ev));
+        navigate(
+            &ListState {
+                role,
+                page: 1,
+                tab,
+                ..current
+            }
+            .href(),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    view! {
+        <div class="field">
+            <label for="role-filter">"Filter by role"</label>
+            <select id="role-filter" on:change=on_change>
+                <option value="" selected=initial.is_none()>"Any"</option>
+                {Role::ALL
+                    .into_iter()
+                    .map(|r| view! { <option value=r.code() selected=initial == Some(r)>{r.label()}</option> })
                     .collect_view()}
             </select>
         </div>
