@@ -2,6 +2,7 @@
 //! up through a single-use link that expires.
 
 pub mod api;
+pub mod dialogs;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
