@@ -195,10 +195,17 @@ pub fn SelectField(
 /// `question`, with the confirming control (`children`, usually an ActionForm's submit button)
 /// and Cancel. Submitting closes it; the result comes as the page shows results.
 #[component]
-pub fn Confirm(#[prop(into)] label: String, #[prop(into)] question: String, children: ChildrenFn) -> impl IntoView {
+pub fn Confirm(
+    #[prop(into)] label: String,
+    #[prop(into)] question: String,
+    /// The dialog's id, where one page may ask the same question twice.
+    #[prop(into, optional)]
+    id: Option<String>,
+    children: ChildrenFn,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     // The same on the server and in the browser, and distinct for each question on a page.
-    let id = format!("confirm-{:x}", fnv1a(&question));
+    let id = id.unwrap_or_else(|| format!("confirm-{:x}", fnv1a(&question)));
     view! {
         <button type="button" class="link-button danger" aria-haspopup="dialog" on:click=move |_| open.set(true)>
             {label}
