@@ -31,7 +31,8 @@ pub fn Dialog(
         if want && !dialog.open() {
             opener.remember();
             let _ = dialog.show_modal();
-            browser::focus_first(&dialog);
+            // After the body (rendered on the same change) is in place.
+            request_animation_frame(move || browser::focus_first(&dialog));
         } else if !want && dialog.open() {
             // Fires `close`, which gives focus back.
             dialog.close();
