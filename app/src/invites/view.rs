@@ -56,6 +56,7 @@ pub fn LinkBox(link: InviteLink) -> impl IntoView {
     };
     let copied = RwSignal::new(false);
     let shown = url.clone();
+    let field_id = format!("invite-link-{}", link.invite_id);
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -72,8 +73,9 @@ pub fn LinkBox(link: InviteLink) -> impl IntoView {
     view! {
         <div class="link-box" role="status">
             <p>"Copy this link now; it is shown only once. It expires " {format_utc(link.expires_at)} "."</p>
+            <label for=field_id.clone()>"Invite link"</label>
             <div class="link-row">
-                <input type="text" readonly aria-label="Invite link" value=shown/>
+                <input id=field_id type="text" readonly value=shown/>
                 <button type="button" class="secondary" on:click=copy>
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>

@@ -120,7 +120,10 @@ pub fn SelectPage(ids: Vec<i64>, actions: UserActions) -> impl IntoView {
             }
         });
     };
-    view! { <input type="checkbox" aria-label="Select all on this page" prop:checked=all on:change=on_change/> }
+    view! {
+        <label for="select-page" class="visually-hidden">"Select all on this page"</label>
+        <input id="select-page" type="checkbox" aria-label="Select all on this page" prop:checked=all on:change=on_change/>
+    }
 }
 
 #[component]
@@ -135,8 +138,11 @@ pub fn SelectUser(user_id: i64, name: String, actions: UserActions) -> impl Into
             }
         });
     };
+    let id = format!("select-user-{user_id}");
     view! {
+        <label for=id.clone() class="visually-hidden">{format!("Select {name}")}</label>
         <input
+            id=id
             type="checkbox"
             aria-label=format!("Select {name}")
             prop:checked=move || selected.with(|s| s.contains(&user_id))
