@@ -4,16 +4,21 @@
 
 use crate::domain::AppError;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// How long a success toast (and its Undo) stays.
 pub const TOAST_SECONDS: u64 = 10;
+
+/// What Undo runs. Not a `Callback`: that would live in the reactive owner that made it (an
+/// effect, which drops it when it next runs), and the toast outlives it.
+type Undo = Arc<dyn Fn() + Send + Sync>;
 
 #[derive(Clone)]
 struct Toast {
     id: u64,
     message: String,
     error: bool,
-    undo: Option<Callback<()>>,
+    undo: Option<Undo>,
 }
 
 /// The console's toasts, provided by the console frame.
@@ -44,14 +49,14 @@ impl Toasts {
 
     /// A success with an Undo button, for as long as the toast stays.
     pub fn undoable(self, message: impl Into<String>, undo: impl Fn() + Send + Sync + 'static) {
-        self.push(message.into(), false, Some(Callback::new(move |()| undo())));
+        self.push(message.into(), false, Some(Arc::new(undo)));
     }
 
     pub fn error(self, message: impl Into<String>) {
         self.push(message.into(), true, None);
     }
 
-    fn push(self, message: String, error: bool, undo: Option<Callback<()>>) {
+    fn push(self, message: String, error: bool, undo: Option<Undo>) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
         self.list.update(|list| {
@@ -71,6 +76,12 @@ impl Toasts {
     pub fn dismiss(self, id: u64) {
         self.list.try_update(|list| list.retain(|t| t.id != id));
     }
+
+    /// Takes the Undo buttons away (the page whose actions they reverse is gone); the messages
+    /// stay.
+    pub fn forget_undo(self) {
+        self.list.try_update(|list| list.iter_mut().for_each(|t| t.undo = None));
+    }
 }
 
 /// The live region; empty in the server's page, so that what is added later is announced.
@@ -78,7 +89,8 @@ impl Toasts {
 pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
     view! {
         <div class="toasts" role="status" aria-live="polite">
-            <For each=move || toasts.list.get() key=|t| t.id let:toast>
+            // Keyed on the Undo too, so a toast whose Undo was taken away is drawn again without it.
+            <For each=move || toasts.list.get() key=|t| (t.id, t.undo.is_some()) let:toast>
                 <ToastItem toast=toast toasts=toasts/>
             </For>
         </div>
@@ -92,7 +104,7 @@ fn ToastItem(toast: Toast, toasts: Toasts) -> impl IntoView {
         view! {
             <button type="button" class="toast-undo" on:click=move |_| {
                 toasts.dismiss(id);
-                undo.run(());
+                undo();
             }>"Undo"</button>
         }
     });

@@ -30,6 +30,8 @@ enum Reverse {
 /// Wires every user action of the page to the console's toasts.
 pub fn announce(actions: UserActions) {
     let Some(toasts) = Toasts::get() else { return };
+    // Undo needs this page's actions, which go with the page.
+    on_cleanup(move || toasts.forget_undo());
     let undoing = StoredValue::new(Vec::<Reverse>::new());
     // Marks an Undo before dispatching it; its result then takes the mark away.
     let mark = move |reverse: Reverse| undoing.update_value(|u| u.push(reverse));
