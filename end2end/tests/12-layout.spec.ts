@@ -91,6 +91,7 @@ test('Send invite: a dialog that gives a link with Copy; Escape closes it and fo
   expect(errors).toEqual([]);
 });
 
+// Emails go through the configuration 03-email saved (a queued email is enough here).
 test('Add new user: the dialog closes with a toast', async ({ browser }) => {
   const { page, errors } = await adminAt(browser, '/settings/users');
   const opener = page.getByRole('button', { name: 'Add new user' });
