@@ -40,9 +40,8 @@ test('first start: register the admin, sign out, fail and pass a login, setup is
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe('Strict');
 
-  // The Settings menu routes to its pages.
-  await page.locator('summary', { hasText: 'Settings' }).click();
-  await page.getByRole('link', { name: 'Activity Log' }).click();
+  // The settings navigation routes to its pages.
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Activity Log' }).click();
   await expect(page).toHaveURL(/\/settings\/activity$/);
   await expect(page.getByRole('heading', { name: 'Activity Log' })).toBeVisible();
 

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN, hydrated, signIn, watchForErrors } from './helpers';
+import { ADMIN, hydrated, inviteByLink, signIn, watchForErrors } from './helpers';
 
 test('invite by link: the invitee signs up in another browser, the link works once', async ({ browser }) => {
   const adminContext = await browser.newContext();
@@ -15,17 +15,12 @@ test('invite by link: the invitee signs up in another browser, the link works on
   await admin.getByRole('link', { name: 'Pending (0)' }).click();
   await expect(admin.getByText('No pending invitations.')).toBeVisible();
 
-  await admin.getByLabel('Email', { exact: true }).fill('grace@example.com');
-  await admin.getByLabel('Role').selectOption({ label: 'Administrator' });
-  await admin.getByLabel('Link valid for').selectOption({ label: '3 days' });
-  await admin.getByRole('button', { name: 'Get an invite link' }).click();
-
-  const linkBox = admin.getByLabel('Invite link');
-  await expect(linkBox).toHaveValue(/\/invite\/[A-Za-z0-9_-]{43}$/);
-  const link = await linkBox.inputValue();
-  await admin.getByRole('button', { name: 'Copy', exact: true }).click();
-  await expect(admin.getByRole('button', { name: 'Copied' })).toBeVisible();
+  const { dialog, link } = await inviteByLink(admin, 'grace@example.com', 'Administrator', '3 days');
+  await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+  await expect(dialog.getByRole('button', { name: 'Copied' })).toBeVisible();
   expect(await admin.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  await admin.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
 
   // The pending list shows the invitation.
   const row = admin.getByRole('row', { name: /grace@example\.com/ });
@@ -74,15 +69,15 @@ test('revoking an invitation asks first, then kills its link', async ({ page }) 
   await expect(page.getByRole('heading', { name: 'User Management' })).toBeVisible();
   await hydrated(page);
   await page.getByRole('link', { name: 'Pending (0)' }).click();
-  await page.getByLabel('Email', { exact: true }).fill('eve@example.com');
-  await page.getByRole('button', { name: 'Get an invite link' }).click();
-  const link = await page.getByLabel('Invite link').inputValue();
+  const { link } = await inviteByLink(page, 'eve@example.com');
+  await page.keyboard.press('Escape');
 
   const row = page.getByRole('row', { name: /eve@example\.com/ });
   await row.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toContainText('Revoke the invitation for eve@example.com?');
   await row.getByRole('button', { name: 'Revoke invitation' }).click();
   await expect(page.getByText('No pending invitations.')).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('Invitation revoked');
 
   await page.goto(link);
   await expect(page.getByText('This invitation link has been revoked.')).toBeVisible();

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingHttpHeaders } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { hydrated, signInAt, watchForErrors } from './helpers';
+import { hydrated, inviteByLink, signInAt, watchForErrors } from './helpers';
 
 type Received = { method: string; url: string; headers: IncomingHttpHeaders; body: string };
 
@@ -66,12 +66,7 @@ test('a "User added" trigger for Analysts sends a signed webhook, seen in the in
   await admin.goto('/settings/users');
   await hydrated(admin);
   await admin.getByRole('link', { name: /^Pending \(\d+\)$/ }).click();
-  await admin.getByLabel('Email', { exact: true }).fill('trigger-analyst@example.com');
-  await admin.getByLabel('Role').selectOption({ label: 'Analyst' });
-  await admin.getByRole('button', { name: 'Get an invite link' }).click();
-  const linkBox = admin.getByLabel('Invite link');
-  await expect(linkBox).toHaveValue(/\/invite\//);
-  const link = await linkBox.inputValue();
+  const { link } = await inviteByLink(admin, 'trigger-analyst@example.com', 'Analyst');
   const invitee = await (await browser.newContext()).newPage();
   await invitee.goto(link);
   await hydrated(invitee);

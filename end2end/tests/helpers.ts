@@ -55,6 +55,19 @@ export async function signInAt(page: Page, next: string, email = ADMIN.email, pa
   await hydrated(page);
 }
 
+/** Settings → User Management → Send invite: fills the dialog and asks for a link; returns it. */
+export async function inviteByLink(page: Page, email: string, role?: string, lifetime?: string) {
+  await page.getByRole('button', { name: 'Send invite' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Send invite' });
+  await dialog.getByLabel('Email', { exact: true }).fill(email);
+  if (role) await dialog.getByLabel('Role').selectOption({ label: role });
+  if (lifetime) await dialog.getByLabel('Link valid for').selectOption({ label: lifetime });
+  await dialog.getByRole('button', { name: 'Get an invite link' }).click();
+  const linkBox = dialog.getByLabel('Invite link');
+  await expect(linkBox).toHaveValue(/\/invite\/[A-Za-z0-9_-]{43}$/);
+  return { dialog, link: await linkBox.inputValue() };
+}
+
 export const USER_PASSWORD = 'a perfectly fine password';
 
 /**

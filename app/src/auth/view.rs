@@ -5,7 +5,9 @@ use super::snapshot::PageViewer;
 use super::{Me, Viewer};
 use crate::domain::{confirmation_problem, password_problem, AppError, Permission, PASSWORD_MAX, PASSWORD_MIN};
 use crate::invites::api::CompleteSignup;
-use crate::ui::{action_error, Field, FormError, Page};
+use crate::ui::nav::{MenuButton, SettingsNav};
+use crate::ui::toast::ToastRegion;
+use crate::ui::{action_error, Field, FormError, Page, Toasts};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_query_map};
@@ -51,12 +53,21 @@ pub fn ConsoleLayout() -> impl IntoView {
         }
         Ok(Viewer::SignedIn(me)) => {
             provide_context(me.clone());
+            let toasts = Toasts::provide();
+            let nav_open = RwSignal::new(false);
+            // A session confined to 2FA enrolment has nowhere else to go.
+            let with_nav = !me.enrol_only;
+            let nav = with_nav.then(|| view! { <SettingsNav me=me.clone() open=nav_open/> });
             view! {
                 <super::idle::SessionTimer clock=me.session/>
-                <TopBar me=me/>
-                <main class="console">
-                    <Outlet/>
-                </main>
+                <TopBar me=me nav_open=nav_open/>
+                <div class="console" class:with-nav=with_nav>
+                    {nav}
+                    <main class="console-main">
+                        <Outlet/>
+                    </main>
+                </div>
+                <ToastRegion toasts=toasts/>
             }
             .into_any()
         }
@@ -79,36 +90,18 @@ pub fn ConsoleLayout() -> impl IntoView {
     }
 }
 
+/// The brand, the Menu button (narrow screens) and the user's menu. The settings sections are
+/// in the navigation beside the page (`ui::nav`).
 #[component]
-fn TopBar(me: Me) -> impl IntoView {
+fn TopBar(me: Me, nav_open: RwSignal<bool>) -> impl IntoView {
     let ctx = auth();
-    let links = [
-        ("/settings/users", "User Management", Permission::ViewUsers),
-        ("/settings/groups", "Groups", Permission::ViewUsers),
-        ("/settings/email", "Email Configuration", Permission::ManageSettings),
-        ("/settings/general", "General", Permission::ManageSettings),
-        ("/settings/activity", "Activity Log", Permission::ViewActivity),
-        ("/settings/triggers", "Triggers", Permission::ViewUsers),
-        ("/settings/integrations", "Integrations", Permission::ManageSettings),
-    ];
-    let settings: Vec<_> = links
-        .into_iter()
-        .filter(|(_, _, permission)| me.can(*permission))
-        .map(|(href, label, _)| view! { <li><A href=href>{label}</A></li> })
-        .collect();
-    let settings_menu = (!settings.is_empty()).then(|| {
-        view! {
-            <details class="menu">
-                <summary>"Settings"</summary>
-                <ul>{settings}</ul>
-            </details>
-        }
-    });
     view! {
         <header class="topbar">
-            <A href="/" attr:class="brand">"Roster"</A>
-            <nav class="menus">
-                {settings_menu}
+            <div class="topbar-start">
+                {(!me.enrol_only).then(|| view! { <MenuButton open=nav_open/> })}
+                <A href="/" attr:class="brand">"Roster"</A>
+            </div>
+            <nav class="menus" aria-label="Account">
                 <details class="menu user-menu">
                     <summary>{me.display_name()}</summary>
                     <ul>

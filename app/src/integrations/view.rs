@@ -180,7 +180,11 @@ fn IntegrationPanel(
                         <button type="submit" class="secondary">"Rotate secret"</button>
                     </ActionForm>
                 </Show>
-                <Confirm label="Delete" question="Delete this integration and its delivery log? Triggers stop notifying it.">
+                <Confirm
+                    label="Delete"
+                    id=format!("delete-integration-{id}")
+                    question="Delete this integration and its delivery log? Triggers stop notifying it."
+                >
                     <ActionForm action=delete>
                         <input type="hidden" name="integration_id" value=id/>
                         <button type="submit" class="danger">"Delete integration"</button>

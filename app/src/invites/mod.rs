@@ -7,6 +7,7 @@ pub mod csv_api;
 #[cfg(feature = "ssr")]
 pub mod csv_service;
 pub mod csv_view;
+pub mod dialogs;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]

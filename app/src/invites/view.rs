@@ -1,19 +1,23 @@
-//! The invite form, the pending-invitations table, and the invitee's signup page.
+//! The pending-invitations table, a new link's Copy box, and the invitee's signup page (the
+//! invite dialogs are in `dialogs.rs`).
 
 use super::api::{CreateInvite, FreshInviteLink, ResendInvite, RevokeInvite};
-use super::{InviteLifetime, InviteLink, LinkState, PendingInvite, SignupInfo};
+use super::{InviteLink, LinkState, PendingInvite, SignupInfo};
 use crate::auth::view::{passwords_ready, AuthCard, NewPasswordFields};
 use crate::auth::Me;
-use crate::domain::{Permission, Role};
+use crate::domain::{AppError, Permission};
 use crate::mail::Delivery;
-use crate::ui::{action_error, format_utc, suspense_body, Confirm, Field, FormError, LoadError, SelectField};
+use crate::ui::{action_error, format_utc, on_done, suspense_body, Confirm, Field, FormError, LoadError, Toasts};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-/// Shared by the invite form and the pending table: making a link refreshes the list.
+/// Shared by the invite dialogs and the pending table: making a link refreshes the list.
 #[derive(Clone, Copy)]
 pub struct InviteActions {
+    /// Send invite (a link, or an email).
     pub create: ServerAction<CreateInvite>,
+    /// Add new user (names given, always emailed).
+    pub add: ServerAction<CreateInvite>,
     pub fresh: ServerAction<FreshInviteLink>,
     pub resend: ServerAction<ResendInvite>,
     pub revoke: ServerAction<RevokeInvite>,
@@ -23,6 +27,7 @@ impl InviteActions {
     pub fn new() -> Self {
         InviteActions {
             create: ServerAction::new(),
+            add: ServerAction::new(),
             fresh: ServerAction::new(),
             resend: ServerAction::new(),
             revoke: ServerAction::new(),
@@ -36,82 +41,9 @@ impl Default for InviteActions {
     }
 }
 
-/// Inviting: "Send invite" (email, role, lifetime; get a link or have Roster email it) and
-/// "Add new user" (the same with the names prefilled, always emailed).
-#[component]
-pub fn InviteForm(actions: InviteActions) -> impl IntoView {
-    let me = expect_context::<Me>();
-    let error = action_error(actions.create);
-    let pending = actions.create.pending();
-    let add_user = RwSignal::new(false);
-    let roles: Vec<(&'static str, &'static str)> = Role::ALL
-        .into_iter()
-        .filter(|r| *r != Role::GlobalAdministrator || me.can(Permission::ManageGlobalAdmins))
-        .map(|r| (r.code(), r.label()))
-        .collect();
-    let lifetimes: Vec<(&'static str, &'static str)> =
-        InviteLifetime::ALL.into_iter().map(|l| (l.code(), l.label())).collect();
-    let result = move || actions.create.value().get().and_then(Result::ok);
-    let tab = move |label: &'static str, on: bool| {
-        view! {
-            <button
-                type="button"
-                role="tab"
-                aria-selected=move || (add_user.get() == on).to_string()
-                on:click=move |_| add_user.set(on)
-            >
-                {label}
-            </button>
-        }
-    };
-    view! {
-        <section class="panel">
-            <div class="tabs" role="tablist">{tab("Send invite", false)} {tab("Add new user", true)}</div>
-            <ActionForm action=actions.create>
-                <FormError error=error/>
-                <Show when=move || add_user.get()>
-                    <div class="row">
-                        <Field name="first_name" label="First name" autocomplete="off" server_error=error/>
-                        <Field name="last_name" label="Last name" autocomplete="off" server_error=error/>
-                    </div>
-                </Show>
-                <div class="row three">
-                    <Field name="email" label="Email" kind="email" server_error=error/>
-                    <SelectField name="role" label="Role" options=roles selected=Role::Analyst.code() server_error=error/>
-                    <SelectField
-                        name="lifetime"
-                        label="Link valid for"
-                        options=lifetimes
-                        selected=InviteLifetime::DEFAULT.code()
-                        server_error=error
-                    />
-                </div>
-                <div class="button-row">
-                    <Show
-                        when=move || add_user.get()
-                        fallback=move || view! {
-                            <button type="submit" name="delivery" value="link" class="secondary" disabled=move || pending.get()>
-                                "Get an invite link"
-                            </button>
-                            <button type="submit" name="delivery" value="email" class="secondary" disabled=move || pending.get()>
-                                "Send invite email"
-                            </button>
-                        }
-                    >
-                        <button type="submit" name="delivery" value="email" class="secondary" disabled=move || pending.get()>
-                            "Add user and send invite"
-                        </button>
-                    </Show>
-                </div>
-            </ActionForm>
-            {move || result().map(|link| view! { <LinkBox link=link/> })}
-        </section>
-    }
-}
-
 /// A link shown once, with a Copy button; or, for an emailed invitation, where it went.
 #[component]
-fn LinkBox(link: InviteLink) -> impl IntoView {
+pub fn LinkBox(link: InviteLink) -> impl IntoView {
     let Some(url) = link.url.clone() else {
         let to = link.emailed_to.clone().unwrap_or_default();
         return view! {
@@ -124,6 +56,7 @@ fn LinkBox(link: InviteLink) -> impl IntoView {
     };
     let copied = RwSignal::new(false);
     let shown = url.clone();
+    let field_id = format!("invite-link-{}", link.invite_id);
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -140,8 +73,9 @@ fn LinkBox(link: InviteLink) -> impl IntoView {
     view! {
         <div class="link-box" role="status">
             <p>"Copy this link now; it is shown only once. It expires " {format_utc(link.expires_at)} "."</p>
+            <label for=field_id.clone()>"Invite link"</label>
             <div class="link-row">
-                <input type="text" readonly aria-label="Invite link" value=shown/>
+                <input id=field_id type="text" readonly value=shown/>
                 <button type="button" class="secondary" on:click=copy>
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>
@@ -167,6 +101,7 @@ pub fn PendingInvites(
             (
                 shown.get(),
                 actions.create.version().get(),
+                actions.add.version().get(),
                 actions.fresh.version().get(),
                 actions.resend.version().get(),
                 actions.revoke.version().get(),
@@ -181,18 +116,13 @@ pub fn PendingInvites(
         },
     );
     let fresh_link = move || actions.fresh.value().get().and_then(Result::ok);
-    let resent = move || actions.resend.value().get().and_then(Result::ok);
     let fresh_error = action_error(actions.fresh);
-    let resend_error = action_error(actions.resend);
-    let revoke_error = action_error(actions.revoke);
+    announce(actions);
     view! {
         <section class="panel">
             <h2>"Pending invitations"</h2>
             <FormError error=fresh_error/>
-            <FormError error=resend_error/>
-            <FormError error=revoke_error/>
             {move || fresh_link().map(|link| view! { <LinkBox link=link/> })}
-            {move || resent().map(|link| view! { <LinkBox link=link/> })}
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {suspense_body(move || Suspend::new(async move {
                     match invites.await {
@@ -206,9 +136,25 @@ pub fn PendingInvites(
     }
 }
 
+/// Toasts for Resend and Revoke (a fresh link shows in its Copy box instead).
+fn announce(actions: InviteActions) {
+    let Some(toasts) = Toasts::get() else { return };
+    let report = move |result: Result<String, AppError>| match result {
+        Ok(message) => toasts.success(message),
+        Err(error) => toasts.error(error.to_string()),
+    };
+    on_done(actions.resend, move |_, result| {
+        report(result.map(|link| format!("Invitation email queued for {}", link.emailed_to.unwrap_or_default())))
+    });
+    on_done(actions.revoke, move |_, result| {
+        report(result.map(|()| "Invitation revoked: its link no longer works.".to_string()))
+    });
+}
+
 #[component]
 fn PendingTable(list: Vec<PendingInvite>, can_manage: bool, actions: InviteActions) -> impl IntoView {
     view! {
+        <div class="table-scroll">
         <table class="table">
             <thead>
                 <tr>
@@ -228,6 +174,7 @@ fn PendingTable(list: Vec<PendingInvite>, can_manage: bool, actions: InviteActio
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

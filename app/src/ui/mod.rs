@@ -3,6 +3,13 @@
 use crate::domain::AppError;
 use leptos::prelude::*;
 
+pub mod dialog;
+pub mod nav;
+pub mod toast;
+
+pub use dialog::Dialog;
+pub use toast::{on_done, Toasts};
+
 /// The latest result of a server action, as a signal of its error (if any).
 pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
 where
@@ -65,7 +72,7 @@ pub fn LoadError(error: AppError) -> impl IntoView {
 /// Inside the console, an action refused because the session is gone (signed out elsewhere,
 /// expired, access disabled) reloads the page, so the server sends this tab to the login page
 /// with the reason. The login page itself has no `Me` and shows such errors as they are.
-fn reload_when_signed_out(error: Signal<Option<AppError>>) {
+pub fn reload_when_signed_out(error: Signal<Option<AppError>>) {
     if use_context::<crate::auth::Me>().is_none() {
         return;
     }
@@ -138,12 +145,18 @@ pub fn Field(
     }
 }
 
-/// A page with a heading inside the console.
+/// A page with a heading inside the console, and the page's one-line description (from the
+/// navigation's list, by path, so every page has the same one wherever it is drawn).
 #[component]
 pub fn Page(#[prop(into)] title: String, children: Children) -> impl IntoView {
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    let description = nav::description_for(&path).map(|d| view! { <p class="page-description">{d}</p> });
     view! {
         <section class="page">
-            <h1>{title.clone()}</h1>
+            <header class="page-head">
+                <h1>{title.clone()}</h1>
+                {description}
+            </header>
             {children()}
         </section>
     }
@@ -157,8 +170,11 @@ pub fn SelectField(
     options: Vec<(&'static str, &'static str)>,
     #[prop(into)] selected: String,
     #[prop(into)] server_error: Signal<Option<AppError>>,
+    /// The element id; `field-<name>` unless several forms on one page share field names.
+    #[prop(into, optional)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let field = name.clone();
     let error = Signal::derive(move || server_error.get().and_then(|e| e.field_message(&field)));
     view! {
@@ -175,26 +191,40 @@ pub fn SelectField(
     }
 }
 
-/// A destructive action behind a second click: the `label` button first, then the `question`
-/// with the confirming control (`children`, usually an ActionForm's submit button) and Cancel.
+/// A destructive action behind a second click: the `label` button opens a dialog asking the
+/// `question`, with the confirming control (`children`, usually an ActionForm's submit button)
+/// and Cancel. Submitting closes it; the result comes as the page shows results.
 #[component]
-pub fn Confirm(#[prop(into)] label: String, #[prop(into)] question: String, children: ChildrenFn) -> impl IntoView {
-    let confirming = RwSignal::new(false);
-    let first = move || {
-        let label = label.clone();
-        view! {
-            <button type="button" class="link-button danger" on:click=move |_| confirming.set(true)>{label}</button>
-        }
-    };
+pub fn Confirm(
+    #[prop(into)] label: String,
+    #[prop(into)] question: String,
+    /// The dialog's id, where one page may ask the same question twice.
+    #[prop(into, optional)]
+    id: Option<String>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    // The same on the server and in the browser, and distinct for each question on a page.
+    let id = id.unwrap_or_else(|| format!("confirm-{:x}", fnv1a(&question)));
     view! {
-        <Show when=move || confirming.get() fallback=first>
-            <span class="confirm" role="alertdialog">
-                {question.clone()}
+        <button type="button" class="link-button danger" aria-haspopup="dialog" on:click=move |_| open.set(true)>
+            {label}
+        </button>
+        <Dialog open=open id=id title=question>
+            // Bubbles up after the form's own handler has dispatched its action.
+            <div class="button-row confirm-actions" on:submit=move |_| open.set(false)>
                 {children()}
-                <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-            </span>
-        </Show>
+                <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
+            </div>
+        </Dialog>
     }
+}
+
+/// FNV-1a, for short stable ids.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// What [`url_encode`] leaves as it is: the unreserved characters, and `/`. Not

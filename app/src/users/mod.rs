@@ -9,6 +9,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod bulk;
 mod bulk_bar;
+mod feedback;
 #[cfg(feature = "ssr")]
 pub mod match_counts;
 #[cfg(feature = "ssr")]

@@ -1,18 +1,20 @@
 //! Each user row's selection checkbox and its menu: Edit user settings, Change role, Sessions,
 //! Disable or Enable access, Disable 2FA, Unlock, Delete. The server applies every rule again;
-//! errors show above the list.
+//! results and errors show as toasts (`feedback.rs`).
 
 use super::api::{
     BulkUserAction, ChangeUserRole, DeleteUser, DisableUser, DisableUserTwoFactor, EnableUser, UnlockUser,
     UpdateUserName,
 };
+use super::feedback::Known;
 use super::UserRow;
 use crate::auth::Me;
 use crate::domain::{Permission, Role};
 use crate::sessions::view::UserSessionsDialog;
-use crate::ui::{action_error, Confirm, Field, FormError};
+use crate::ui::{action_error, Confirm, Dialog, Field, FormError};
 use leptos::html;
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 /// Which inline form is open, and for whom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub struct UserActions {
     pub bulk: ServerAction<BulkUserAction>,
     pub editing: RwSignal<Option<Editing>>,
     pub selected: RwSignal<Vec<i64>>,
+    /// Every user the page has shown, by id (for the toasts).
+    pub known: StoredValue<HashMap<i64, Known>>,
 }
 
 impl UserActions {
@@ -52,6 +56,7 @@ impl UserActions {
             bulk: ServerAction::new(),
             editing: RwSignal::new(None),
             selected: RwSignal::new(Vec::new()),
+            known: StoredValue::new(HashMap::new()),
         };
         // A saved form closes; a refused one stays open with its errors.
         Effect::new(move |_| {
@@ -78,22 +83,21 @@ impl UserActions {
     }
 }
 
-impl Default for UserActions {
-    fn default() -> Self {
-        Self::new()
+impl UserActions {
+    /// Remembers the users a page shows.
+    pub fn know(self, rows: &[UserRow]) {
+        self.known.update_value(|known| {
+            for user in rows {
+                let name = format!("{} {}", user.first_name, user.last_name);
+                known.insert(user.id, Known { name, role: user.role });
+            }
+        });
     }
 }
 
-/// The single-user actions' errors (bulk errors show in the bulk bar).
-#[component]
-pub fn ActionErrors(actions: UserActions) -> impl IntoView {
-    view! {
-        <FormError error=action_error(actions.update_name)/>
-        <FormError error=action_error(actions.change_role)/>
-        <FormError error=action_error(actions.disable)/>
-        <FormError error=action_error(actions.enable)/>
-        <FormError error=action_error(actions.delete)/>
-        <FormError error=action_error(actions.unlock)/>
+impl Default for UserActions {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -116,7 +120,10 @@ pub fn SelectPage(ids: Vec<i64>, actions: UserActions) -> impl IntoView {
             }
         });
     };
-    view! { <input type="checkbox" aria-label="Select all on this page" prop:checked=all on:change=on_change/> }
+    view! {
+        <label for="select-page" class="visually-hidden">"Select all on this page"</label>
+        <input id="select-page" type="checkbox" aria-label="Select all on this page" prop:checked=all on:change=on_change/>
+    }
 }
 
 #[component]
@@ -131,8 +138,11 @@ pub fn SelectUser(user_id: i64, name: String, actions: UserActions) -> impl Into
             }
         });
     };
+    let id = format!("select-user-{user_id}");
     view! {
+        <label for=id.clone() class="visually-hidden">{format!("Select {name}")}</label>
         <input
+            id=id
             type="checkbox"
             aria-label=format!("Select {name}")
             prop:checked=move || selected.with(|s| s.contains(&user_id))
@@ -312,17 +322,21 @@ fn RoleForm(user: UserRow, actions: UserActions) -> impl IntoView {
     }
 }
 
-/// "Disable 2FA" for a user who lost their device, confirmed with the admin's own password.
+/// "Disable 2FA" for a user who lost their device, confirmed with the admin's own password, in
+/// a dialog. Closing it closes the form; success closes it too (`UserActions::new`).
 #[component]
 fn DisableTwoFactorForm(user: UserRow, actions: UserActions) -> impl IntoView {
     let error = action_error(actions.disable_two_factor);
     let id = user.id;
-    let heading_id = format!("user-{id}-2fa-heading");
-    let labelled_by = heading_id.clone();
     let name = format!("{} {}", user.first_name, user.last_name);
+    let open = RwSignal::new(true);
+    Effect::new(move |_| {
+        if !open.get() {
+            actions.editing.set(None);
+        }
+    });
     view! {
-        <div class="inline-form dialog" role="dialog" aria-labelledby=labelled_by>
-            <h3 id=heading_id>{format!("Disable 2FA for {name}?")}</h3>
+        <Dialog open=open id=format!("user-{id}-2fa") title=format!("Disable 2FA for {name}?")>
             <p>
                 {format!("{name} ({}) will sign in with their password only, their sessions end now, and they are told by email. ", user.email)}
                 "If a 2FA policy applies to them, they must set it up again at their next sign-in."
@@ -334,9 +348,9 @@ fn DisableTwoFactorForm(user: UserRow, actions: UserActions) -> impl IntoView {
                     autocomplete="current-password" server_error=error/>
                 <div class="button-row">
                     <button type="submit" class="secondary danger" disabled=move || actions.disable_two_factor.pending().get()>"Disable 2FA"</button>
-                    <button type="button" class="link-button" on:click=move |_| actions.editing.set(None)>"Cancel"</button>
+                    <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
                 </div>
             </ActionForm>
-        </div>
+        </Dialog>
     }
 }

@@ -1,16 +1,18 @@
-//! Settings → User Management: invite, then the Active / Disabled / Pending tabs with search
+//! Settings → User Management: the invite dialogs, then the Active / Disabled / Pending tabs with search
 //! and paging. The tab, search, sort and page live in the URL, so a view can be shared and
 //! survives a reload.
 
 use super::api::list_users;
 use super::bulk_bar::BulkBar;
-use super::row_menu::{ActionErrors, RowMenu, SelectPage, SelectUser, UserActions};
+use super::row_menu::{RowMenu, SelectPage, SelectUser, UserActions};
 use super::{count_label, TwoFactorFilter, UserPage, UserRow, UserSort, UserTab};
 use crate::auth::view::Gated;
 use crate::auth::Me;
 use crate::domain::{Permission, Role};
-use crate::invites::view::{InviteActions, InviteForm, PendingInvites};
+use crate::invites::dialogs::InviteButtons;
+use crate::invites::view::{InviteActions, PendingInvites};
 use crate::ui::{format_utc, suspense_body, LoadError, Page};
+use leptos::html;
 use leptos::prelude::*;
 use leptos::Params;
 use leptos_router::hooks::{use_navigate, use_query};
@@ -142,7 +144,7 @@ pub fn UsersPage() -> impl IntoView {
         move || {
             (
                 state.get(),
-                actions.create.version().get(),
+                actions.create.version().get() + actions.add.version().get(),
                 actions.revoke.version().get(),
                 user_actions.version(),
             )
@@ -166,23 +168,20 @@ pub fn UsersPage() -> impl IntoView {
         state.track();
         user_actions.selected.set(Vec::new());
     });
+    if let Some(actions) = manage {
+        super::feedback::announce(actions);
+    }
     view! {
         <Gated permission=Permission::ViewUsers>
             <Page title="User Management">
-                {can_manage.then(|| view! { <InviteForm actions=actions/> })}
-                {can_manage.then(|| view! { <p><a href="/settings/users/invite-csv">"Invite from CSV"</a></p> })}
+                {can_manage.then(|| view! { <InviteButtons actions=actions/> })}
                 <section class="panel users">
                     <div class="list-filters">
                         <SearchBox state=state/>
                         <TwoFactorSelect state=state/>
                         <RoleSelect state=state/>
                     </div>
-                    // Both lists are always rendered and one is hidden: the page's structure never
-                    // depends on the tab, so hydration always finds what the server sent.
-                    <div hidden=move || !on_pending.get()>
-                        <PendingInvites actions=actions shown=on_pending/>
-                    </div>
-                    {manage.map(|actions| view! { <ActionErrors actions=actions/> <BulkBar actions=actions/> })}
+                    {manage.map(|actions| view! { <BulkBar actions=actions/> })}
                     // Tracks the URL state too: a tab change may bring an identical page.
                     <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                         {suspense_body(move || {
@@ -199,21 +198,30 @@ pub fn UsersPage() -> impl IntoView {
                             })
                         })}
                     </Transition>
+                    // Below the tabs. Always rendered and hidden on the other tabs: the page's
+                    // structure never depends on the tab, so hydration finds what the server sent.
+                    <div hidden=move || !on_pending.get()>
+                        <PendingInvites actions=actions shown=on_pending/>
+                    </div>
                 </section>
             </Page>
         </Gated>
     }
 }
 
-/// Search as you type: every keystroke updates the URL (replacing, not adding, history).
+/// Search as you type: every keystroke updates the URL (replacing, not adding, history). A
+/// Clear button empties it, and `/` (outside a field) jumps to it.
 #[component]
 fn SearchBox(state: Memo<ListState>) -> impl IntoView {
     let navigate = use_navigate();
     let initial = state.get_untracked().q;
-    let on_input = move |ev| {
+    let has_text = RwSignal::new(!initial.is_empty());
+    let input = NodeRef::<html::Input>::new();
+    let search = move |q: String| {
+        has_text.set(!q.is_empty());
         let current = state.get_untracked();
         let next = ListState {
-            q: event_target_value(&ev),
+            q,
             page: 1,
             tab: if current.tab == ListTab::Pending {
                 ListTab::Active
@@ -231,20 +239,69 @@ fn SearchBox(state: Memo<ListState>) -> impl IntoView {
             },
         );
     };
+    let clear = {
+        let search = search.clone();
+        move |_| {
+            if let Some(field) = input.get_untracked() {
+                field.set_value("");
+                let _ = field.focus();
+            }
+            search(String::new());
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.key() == "/" && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() && !typing_somewhere(&ev) {
+                if let Some(field) = input.get_untracked() {
+                    ev.prevent_default();
+                    let _ = field.focus();
+                }
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
     view! {
         <div class="field search">
             <label for="user-search">"Search users"</label>
-            <input
-                id="user-search"
-                type="search"
-                placeholder="Name or email"
-                autocomplete="off"
-                maxlength="100"
-                value=initial
-                on:input=on_input
-            />
+            <div class="search-box">
+                <input
+                    id="user-search"
+                    type="search"
+                    node_ref=input
+                    placeholder="Name or email (press /)"
+                    autocomplete="off"
+                    maxlength="100"
+                    aria-keyshortcuts="/"
+                    value=initial
+                    on:input=move |ev| search(event_target_value(&ev))
+                />
+                <button
+                    type="button"
+                    class="clear-search"
+                    aria-label="Clear search"
+                    hidden=move || !has_text.get()
+                    on:click=clear
+                >
+                    "×"
+                </button>
+            </div>
         </div>
     }
+}
+
+/// True when a key goes to a field or a dialog, where `/` is text, not a shortcut.
+#[cfg(feature = "hydrate")]
+fn typing_somewhere(ev: &leptos::ev::KeyboardEvent) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    let in_field = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.is_content_editable()
+        });
+    let dialog_open = document().query_selector("dialog[open]").ok().flatten().is_some();
+    in_field || dialog_open
 }
 
 /// The 2FA filter: users with 2FA on, off, or either.
@@ -373,8 +430,12 @@ fn UserTable(state: ListState, page: UserPage, manage: Option<UserActions>) -> i
     let pager = Pager(state.clone(), &page);
     let ids: Vec<i64> = page.rows.iter().map(|u| u.id).collect();
     let select_all = manage.map(|actions| view! { <th class="select"><SelectPage ids=ids actions=actions/></th> });
+    if let Some(actions) = manage {
+        actions.know(&page.rows);
+    }
     view! {
         <p class="sort">"Sort by: " {sort_links}</p>
+        <div class="table-scroll">
         <table class="table users-table">
             <thead>
                 <tr>
@@ -391,6 +452,7 @@ fn UserTable(state: ListState, page: UserPage, manage: Option<UserActions>) -> i
             </thead>
             <tbody>{page.rows.into_iter().map(|user| user_row(user, manage)).collect_view()}</tbody>
         </table>
+        </div>
         {pager}
     }
     .into_any()
