@@ -40,6 +40,7 @@ const CONSOLE_PAGES = [
   '/settings/users',
   '/settings/users?tab=pending',
   '/settings/users?tab=disabled',
+  '/settings/users/invite-csv',
   '/settings/groups',
   '/settings/email',
   '/settings/general',
@@ -69,6 +70,15 @@ test('every console page as a Global Administrator', async ({ browser }) => {
   const { page } = await signedInAs(browser, ADMIN.email, ADMIN.password);
   for (const path of CONSOLE_PAGES) {
     await check(page, path);
+  }
+  // The dialogs, open.
+  await check(page, '/settings/users');
+  for (const name of ['Send invite', 'Add new user']) {
+    await page.getByRole('button', { name }).click();
+    await expect(page.getByRole('dialog', { name })).toBeVisible();
+    expect(await seriousViolations(page), `the ${name} dialog`).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog', { name })).toBeHidden();
   }
 });
 

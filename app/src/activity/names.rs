@@ -52,9 +52,11 @@ async fn matching(db: &Db, needle: &str, fields: [&str; 2]) -> Result<Option<Vec
                 return Ok(Some(Vec::new()));
             }
             let ids: Vec<String> = hits.iter().map(i64::to_string).collect();
+            // `+field`: read by the hits' ids, not by the (field, value) index, which a bound
+            // field would walk across every name of that field.
             by_hits = format!(
                 "SELECT field, value, object_id FROM activity_names WHERE id IN ({}) \
-                 AND field IN ($1, $2) AND LOWER(value) LIKE $3 ESCAPE '\\' LIMIT $4",
+                 AND +field IN ($1, $2) AND LOWER(value) LIKE $3 ESCAPE '\\' LIMIT $4",
                 ids.join(", ")
             );
             sqlx::query(&by_hits)
