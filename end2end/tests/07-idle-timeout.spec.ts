@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { ADMIN, hydrated, signIn, watchForErrors } from './helpers';
+import { ADMIN, hydrated, signIn, signInOrSetUpAt, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -9,28 +9,6 @@ test.describe.configure({ mode: 'serial' });
 
 const WARNING = { name: 'Are you still there?' };
 
-/**
- * Signs in as the admin and opens `next`. Also works on a fresh server (this file run alone):
- * it then registers the admin first.
- */
-async function signInAt(page: Page, next: string) {
-  await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await hydrated(page);
-  if (new URL(page.url()).pathname === '/setup') {
-    await page.getByLabel('First name').fill(ADMIN.firstName);
-    await page.getByLabel('Last name').fill(ADMIN.lastName);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByLabel('Confirm password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.getByRole('heading', { name: `Welcome, ${ADMIN.firstName}` })).toBeVisible();
-    await page.goto(next);
-  } else {
-    await signIn(page, ADMIN.email, ADMIN.password);
-    await page.waitForURL((url) => url.pathname === next);
-  }
-  await hydrated(page);
-}
 
 /** Settings → General → Logout timeouts, through the form. */
 async function saveTimeouts(page: Page, idleMinutes: string, absoluteHours: string) {
@@ -48,7 +26,7 @@ async function browserWithFiveMinutes(browser: Browser, path: string) {
   await context.clock.install();
   const page = await context.newPage();
   const errors = watchForErrors(page);
-  await signInAt(page, '/settings/general');
+  await signInOrSetUpAt(page, '/settings/general');
   await saveTimeouts(page, '5', '12');
   // A page load brings the new timeout.
   await page.goto(path);
@@ -154,7 +132,7 @@ test('before the absolute limit a notice says when the session ends; then the lo
   await context.clock.install();
   const page = await context.newPage();
   const errors = watchForErrors(page);
-  await signInAt(page, '/settings/general');
+  await signInOrSetUpAt(page, '/settings/general');
   // One hour in all, and as long idle: the limit comes first, and no warning offers to stay.
   await saveTimeouts(page, '60', '1');
   await page.goto('/profile');

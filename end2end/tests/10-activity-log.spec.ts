@@ -1,36 +1,17 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
 import { BASE_URL } from '../playwright.config';
-import { ADMIN, createUser, hydrated, signIn, watchForErrors } from './helpers';
+import { ADMIN, createUser, hydrated, signIn, signInOrSetUpAt, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
 // A user no other spec creates, so the rows this spec looks for are its own.
 const GRACE = { email: 'grace.hopper@example.com', role: 'analyst', firstName: 'Grace', lastName: 'Hopper' };
 
-/** Signs in as the admin at `next`; on a fresh server (this file run alone) registers the admin first. */
-async function signInAt(page: Page, next: string) {
-  await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await hydrated(page);
-  if (new URL(page.url()).pathname === '/setup') {
-    await page.getByLabel('First name').fill(ADMIN.firstName);
-    await page.getByLabel('Last name').fill(ADMIN.lastName);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByLabel('Confirm password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.getByRole('heading', { name: `Welcome, ${ADMIN.firstName}` })).toBeVisible();
-    await page.goto(next);
-  } else {
-    await signIn(page, ADMIN.email, ADMIN.password);
-    await page.waitForURL((url) => url.pathname === next);
-  }
-  await hydrated(page);
-}
 
 test('filter the log by actor and action, expand a role change and see before/after, export CSV and read the file', async ({ page, browser }) => {
   const errors = watchForErrors(page);
-  await signInAt(page, '/settings/activity');
+  await signInOrSetUpAt(page, '/settings/activity');
   await expect(page.getByRole('heading', { name: 'Activity Log' })).toBeVisible();
 
   // Grace joins as an Analyst and the admin makes her an Administrator (through the API: the
@@ -95,7 +76,7 @@ test('filter the log by actor and action, expand a role change and see before/af
 
 test('Verify reports an intact log', async ({ page }) => {
   const errors = watchForErrors(page);
-  await signInAt(page, '/settings/activity');
+  await signInOrSetUpAt(page, '/settings/activity');
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'The log is intact' })).toContainText(/The log is intact: \d+ entries checked\./);
   expect(errors).toEqual([]);

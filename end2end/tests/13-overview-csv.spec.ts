@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { BASE_URL } from '../playwright.config';
-import { ADMIN, createUser, hydrated, signIn, watchForErrors } from './helpers';
+import { ADMIN, createUser, hydrated, signIn, signInOrSetUpAt, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -9,29 +9,10 @@ const RUN = Date.now().toString(36);
 const OLIVE = { email: `olive.overview.${RUN}@example.com`, role: 'read_only', firstName: 'Olive', lastName: 'Overview' };
 const ARLO = { email: `arlo.analyst.${RUN}@example.com`, role: 'analyst', firstName: 'Arlo', lastName: 'Analyst' };
 
-/** Signs in as the admin at `next`; on a fresh server (this file run alone) registers the admin first. */
-async function signInAt(page: Page, next: string) {
-  await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await hydrated(page);
-  if (new URL(page.url()).pathname === '/setup') {
-    await page.getByLabel('First name').fill(ADMIN.firstName);
-    await page.getByLabel('Last name').fill(ADMIN.lastName);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByLabel('Confirm password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.getByRole('heading', { name: `Welcome, ${ADMIN.firstName}` })).toBeVisible();
-    await page.goto(next);
-  } else {
-    await signIn(page, ADMIN.email, ADMIN.password);
-    await page.waitForURL((url) => url.pathname === next);
-  }
-  await hydrated(page);
-}
 
 test('the home page counts users by role and a count opens the filtered users list', async ({ page, browser }) => {
   const errors = watchForErrors(page);
-  await signInAt(page, '/');
+  await signInOrSetUpAt(page, '/');
   const anonymous = (await browser.newContext()).request;
   await createUser(page.context().request, anonymous, OLIVE);
   await createUser(page.context().request, anonymous, ARLO);
@@ -85,7 +66,7 @@ test('a user who cannot view users sees their own summary', async ({ browser }) 
 
 test('invite from CSV: preview flags the bad row, send shows progress and a summary', async ({ page }) => {
   const errors = watchForErrors(page);
-  await signInAt(page, '/settings/users');
+  await signInOrSetUpAt(page, '/settings/users');
   await ensureMailer(page);
   await page.getByRole('link', { name: 'Invite from CSV' }).click();
   await expect(page.getByRole('heading', { name: 'Invite from CSV' })).toBeVisible();
