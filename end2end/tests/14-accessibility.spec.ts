@@ -49,7 +49,7 @@ const CONSOLE_PAGES = [
   '/settings/triggers',
 ];
 
-test('signed out: login, forgot password, signup, an unknown reset link, not found', async ({ browser }) => {
+test('signed out: login, setup, forgot password, signup and an unknown reset link', async ({ browser }) => {
   const admin = await signedInAs(browser, ADMIN.email, ADMIN.password);
   const invite = await admin.context.request.post('/api/invites/create', {
     headers: { Origin: BASE_URL },
@@ -62,8 +62,6 @@ test('signed out: login, forgot password, signup, an unknown reset link, not fou
   for (const path of ['/login', '/setup', '/forgot-password', signupPath, '/reset-password/not-a-real-token']) {
     await check(page, path);
   }
-  await page.goto('/no-such-page');
-  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('every console page as a Global Administrator', async ({ browser }) => {
