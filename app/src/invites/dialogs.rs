@@ -87,12 +87,7 @@ fn SendInviteForm(actions: InviteActions) -> impl IntoView {
         <ActionForm action=actions.create>
             <FormError error=error/>
             <Field id="invite-email" name="email" label="Email" kind="email" autocomplete="off" server_error=error/>
-            <div class="row">
-                <SelectField id="invite-role" name="role" label="Role" options=grantable_roles()
-                    selected=Role::Analyst.code() server_error=error/>
-                <SelectField id="invite-lifetime" name="lifetime" label="Link valid for" options=lifetimes()
-                    selected=InviteLifetime::DEFAULT.code() server_error=error/>
-            </div>
+            <RoleAndLifetime prefix="invite" error=error/>
             <div class="button-row">
                 <button type="submit" name="delivery" value="link" class="secondary" disabled=move || pending.get()>
                     "Get an invite link"
@@ -118,12 +113,7 @@ fn AddUserForm(actions: InviteActions, open: RwSignal<bool>) -> impl IntoView {
                 <Field id="add-last-name" name="last_name" label="Last name" autocomplete="off" server_error=error/>
             </div>
             <Field id="add-email" name="email" label="Email" kind="email" autocomplete="off" server_error=error/>
-            <div class="row">
-                <SelectField id="add-role" name="role" label="Role" options=grantable_roles()
-                    selected=Role::Analyst.code() server_error=error/>
-                <SelectField id="add-lifetime" name="lifetime" label="Link valid for" options=lifetimes()
-                    selected=InviteLifetime::DEFAULT.code() server_error=error/>
-            </div>
+            <RoleAndLifetime prefix="add" error=error/>
             <div class="button-row">
                 <button type="submit" name="delivery" value="email" class="primary inline" disabled=move || pending.get()>
                     "Add user and send invite"
@@ -131,5 +121,18 @@ fn AddUserForm(actions: InviteActions, open: RwSignal<bool>) -> impl IntoView {
                 <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
             </div>
         </ActionForm>
+    }
+}
+
+/// The role to grant and how long the link lasts: the same two choices in both invite forms.
+#[component]
+fn RoleAndLifetime(prefix: &'static str, error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <div class="row">
+            <SelectField id=format!("{prefix}-role") name="role" label="Role" options=grantable_roles()
+                selected=Role::Analyst.code() server_error=error/>
+            <SelectField id=format!("{prefix}-lifetime") name="lifetime" label="Link valid for" options=lifetimes()
+                selected=InviteLifetime::DEFAULT.code() server_error=error/>
+        </div>
     }
 }
