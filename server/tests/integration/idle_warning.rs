@@ -28,6 +28,8 @@ async fn session_clock(app: &TestApp, session: &str) -> serde_json::Value {
 
 async fn the_viewer_carries_the_deadlines_the_server_goes_by(app: TestApp) {
     let admin = app.register_admin().await;
+    // Exact deadlines: the wall clock must not tick on under a slow run.
+    app.state.clock.freeze();
     let start = app.state.clock.now();
     save_timeouts(&app, &admin, "5", "12").await;
     let clock = session_clock(&app, &admin).await;
@@ -54,6 +56,7 @@ async fn stay_signed_in_restarts_the_idle_time_every_time(app: TestApp) {
     let admin = app.register_admin().await;
     save_timeouts(&app, &admin, "5", "12").await;
     let analyst = app.user_with_role(&admin, "ann@example.com", "analyst").await;
+    app.state.clock.freeze();
     let start = app.state.clock.now();
     // 30 seconds on, a page load would not write the last activity; staying signed in does.
     app.advance_clock_and_wake(30);
