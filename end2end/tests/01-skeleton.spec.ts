@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { ADMIN, hydrated, signIn, signOut, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { ADMIN, hydrated, inviteByLink, signIn, watchForErrors } from './helpers';
 
 test('invite by link: the invitee signs up in another browser, the link works once', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, Browser, Page } from './fixtures';
 import { createUser, hydrated, inviteByLink, signInAt, USER_PASSWORD, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,4 +1,4 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, Browser, Page } from './fixtures';
 import { ADMIN, createUser, hydrated, signIn, signInAt, USER_PASSWORD, watchForErrors } from './helpers';
 import { totp } from './totp';
 

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { createUser, hydrated, signIn, signInAt, USER_PASSWORD, watchForErrors } from './helpers';
 import { MailSink } from './mail-sink';
 import { PORT } from '../playwright.config';

@@ -1,4 +1,4 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, Browser, Page } from './fixtures';
 import { ADMIN, hydrated, signIn, signInOrSetUpAt, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,4 +1,4 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, Browser, Page } from './fixtures';
 import { BASE_URL } from '../playwright.config';
 import { ADMIN, createUser, hydrated, signInAt, USER_PASSWORD, watchForErrors } from './helpers';
 

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { createUser, hydrated, signIn, signInAt, USER_PASSWORD, watchForErrors } from './helpers';
 
 // Someone guesses a user's password in a browser until sign-in is refused, in the words of a

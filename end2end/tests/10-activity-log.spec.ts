@@ -1,4 +1,4 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './fixtures';
 import * as fs from 'fs';
 import { BASE_URL } from '../playwright.config';
 import { ADMIN, createUser, hydrated, signIn, signInOrSetUpAt, watchForErrors } from './helpers';

@@ -1,6 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { BASE_URL } from '../playwright.config';
-import { ADMIN, createUser, hydrated, signIn, signInOrSetUpAt, watchForErrors } from './helpers';
+import { test, expect } from './fixtures';
+import { ADMIN, createUser, ensureMailer, hydrated, signIn, signInOrSetUpAt, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -109,25 +108,3 @@ test('invite from CSV: preview flags the bad row, send shows progress and a summ
   await expect(page.getByRole('row', { name: new RegExp(good1.replace(/\./g, '\\.')) })).toBeVisible();
   expect(errors).toEqual([]);
 });
-
-/** Email invitations need a mailer: when this file runs alone, save one (nothing need arrive). */
-async function ensureMailer(page: Page) {
-  const api = page.context().request;
-  const headers = { Origin: BASE_URL };
-  const current = await api.post('/api/mail/settings', { headers, form: {} });
-  expect(current.status()).toBe(200);
-  if ((await current.json()) !== null) return;
-  const saved = await api.post('/api/mail/save', {
-    headers,
-    form: {
-      kind: 'smtp',
-      host: '127.0.0.1',
-      port: '1',
-      security: 'none',
-      sender_address: 'roster@example.com',
-      sender_name: 'Roster',
-      current_password: ADMIN.password,
-    },
-  });
-  expect(saved.status(), await saved.text()).toBe(200);
-}

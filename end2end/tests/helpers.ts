@@ -122,3 +122,25 @@ export async function createUser(
   });
   expect(signup.status(), await signup.text()).toBeLessThan(400);
 }
+
+/** Email invitations need a mailer: when this file runs alone, save one (nothing need arrive). */
+export async function ensureMailer(page: Page) {
+  const api = page.context().request;
+  const headers = { Origin: BASE_URL };
+  const current = await api.post('/api/mail/settings', { headers, form: {} });
+  expect(current.status()).toBe(200);
+  if ((await current.json()) !== null) return;
+  const saved = await api.post('/api/mail/save', {
+    headers,
+    form: {
+      kind: 'smtp',
+      host: '127.0.0.1',
+      port: '1',
+      security: 'none',
+      sender_address: 'roster@example.com',
+      sender_name: 'Roster',
+      current_password: ADMIN.password,
+    },
+  });
+  expect(saved.status(), await saved.text()).toBe(200);
+}
