@@ -1,4 +1,4 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, Browser, Page } from './fixtures';
 import { ADMIN, createUser, hydrated, signInAt, watchForErrors } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
@@ -148,6 +148,8 @@ test('an error toast stays until dismissed', async ({ browser }) => {
   await page.getByRole('button', { name: 'Disable access' }).click();
   const error = page.locator('.toast', { hasText: 'You cannot disable yourself.' });
   await expect(error).toBeVisible();
+  // Announced at once (an alert), not politely like a success.
+  await expect(page.getByRole('alert').filter({ has: error })).toBeVisible();
   // Longer than a success toast lives.
   await page.waitForTimeout(11_000);
   await expect(error).toBeVisible();

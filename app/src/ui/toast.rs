@@ -1,5 +1,5 @@
-//! Toasts: a short message for each completed action, in one live region (`role=status`) so
-//! screen readers announce them. Success toasts go after 10 seconds (with them, their Undo);
+//! Toasts: a short message for each completed action, in live regions so screen readers
+//! announce them. Success toasts go after 10 seconds (with them, their Undo);
 //! errors stay until dismissed.
 
 use crate::domain::AppError;
@@ -84,15 +84,26 @@ impl Toasts {
     }
 }
 
-/// The live region; empty in the server's page, so that what is added later is announced.
+/// The live regions, empty in the server's page so that what is added later is announced:
+/// successes politely (`role=status`), errors at once (`role=alert`).
 #[component]
 pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
-    view! {
-        <div class="toasts" role="status" aria-live="polite">
+    let shown = move |error: bool| {
+        view! {
             // Keyed on the Undo too, so a toast whose Undo was taken away is drawn again without it.
-            <For each=move || toasts.list.get() key=|t| (t.id, t.undo.is_some()) let:toast>
+            <For
+                each=move || toasts.list.get().into_iter().filter(move |t| t.error == error)
+                key=|t| (t.id, t.undo.is_some())
+                let:toast
+            >
                 <ToastItem toast=toast toasts=toasts/>
             </For>
+        }
+    };
+    view! {
+        <div class="toasts">
+            <div class="toast-list" role="status" aria-live="polite">{shown(false)}</div>
+            <div class="toast-list" role="alert">{shown(true)}</div>
         </div>
     }
 }
