@@ -13,6 +13,7 @@ pub mod invites;
 pub mod mail;
 pub mod overview;
 pub mod recovery;
+mod routes;
 pub mod sessions;
 pub mod settings;
 pub mod triggers;
@@ -33,11 +34,12 @@ pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-use auth::view::{AuthContext, ConsoleLayout, LoginPage, ProfilePage, SetupPage};
+use auth::view::AuthContext;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
+use routes::*;
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,47 +67,35 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     AuthContext::provide();
-    mark_hydrated();
     // Pages render after their data so that redirects (to /setup, /login) are real HTTP redirects.
     let ssr = SsrMode::Async;
     view! {
         <Title text="Roster"/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/setup") view=SetupPage ssr=ssr.clone()/>
-                <Route path=path!("/login") view=LoginPage ssr=ssr.clone()/>
-                <Route path=path!("/login/two-factor") view=auth::code_page::SecondStepPage ssr=ssr.clone()/>
-                <Route path=path!("/invite/:token") view=invites::view::SignupPage ssr=ssr.clone()/>
-                <Route path=path!("/forgot-password") view=recovery::view::ForgotPasswordPage ssr=ssr.clone()/>
-                <Route path=path!("/reset-password/:token") view=recovery::view::ResetPasswordPage ssr=ssr.clone()/>
-                <ParentRoute path=path!("") view=ConsoleLayout ssr=ssr.clone()>
-                    <Route path=path!("") view=overview::view::HomePage ssr=ssr.clone()/>
-                    <Route path=path!("/profile") view=ProfilePage ssr=ssr.clone()/>
-                    <Route path=path!("/profile/security") view=sessions::view::SecurityPage ssr=ssr.clone()/>
-                    <Route path=path!("/two-factor/setup") view=two_factor::view::TwoFactorSetupPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/users") view=users::view::UsersPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/users/invite-csv") view=invites::csv_view::InviteCsvPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/groups") view=groups::view::GroupsPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/email") view=mail::view::EmailConfigPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/general") view=settings::view::GeneralSettingsPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/activity") view=activity::view::ActivityPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/integrations") view=integrations::view::IntegrationsPage ssr=ssr.clone()/>
-                    <Route path=path!("/settings/triggers") view=triggers::view::TriggersPage ssr=ssr.clone()/>
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} ssr=ssr.clone()/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=ssr.clone()/>
+                <Route path=path!("/login/two-factor") view={Lazy::<SecondStepRoute>::new()} ssr=ssr.clone()/>
+                <Route path=path!("/invite/:token") view={Lazy::<SignupRoute>::new()} ssr=ssr.clone()/>
+                <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=ssr.clone()/>
+                <Route path=path!("/reset-password/:token") view={Lazy::<ResetPasswordRoute>::new()} ssr=ssr.clone()/>
+                <ParentRoute path=path!("") view={Lazy::<ConsoleRoute>::new()} ssr=ssr.clone()>
+                    <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/profile/security") view={Lazy::<SecurityRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/two-factor/setup") view={Lazy::<TwoFactorSetupRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/users") view={Lazy::<UsersRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/users/invite-csv") view={Lazy::<InviteCsvRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/groups") view={Lazy::<GroupsRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/email") view={Lazy::<EmailConfigRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/general") view={Lazy::<GeneralSettingsRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/activity") view={Lazy::<ActivityRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/integrations") view={Lazy::<IntegrationsRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/triggers") view={Lazy::<TriggersRoute>::new()} ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
-}
-
-/// Marks `<body data-hydrated>` once the WASM has taken over (effects run only in the browser),
-/// so tests and tools can wait for an interactive page.
-fn mark_hydrated() {
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
 }
 
 #[component]
