@@ -29,6 +29,47 @@ if ! have cargo; then
   exit 1
 fi
 
+# Two kinds of work: the Rust tools build from source (CPU), the rest is downloads (apt, npm,
+# pip). The downloads run in the background beside the builds; the script waits for both.
+packages_and_peers() {
+  local packages=()
+  have node && have npm || packages+=(nodejs npm)
+  if $for_tests; then
+    [ -x /usr/bin/chromium ] || packages+=(chromium)
+    # The scale-out test: a real load balancer in front of two servers, and psql to look inside.
+    have haproxy || packages+=(haproxy)
+    have psql || packages+=(postgresql-client)
+    have python3 || packages+=(python3)
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
+  fi
+  [ ${#packages[@]} -eq 0 ] || apt_install "${packages[@]}"
+
+  # wasm-opt: Debian's binaryen 108 breaks release hydration; 116 works. npm's binaryen package
+  # ships it built for WebAssembly, run by Node.js: a two-second install instead of building
+  # binaryen from source (`cargo install wasm-opt`, about eight minutes here).
+  if ! .tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
+    say "npm install binaryen 116 (wasm-opt)"
+    mkdir -p .tools/binaryen
+    (cd .tools/binaryen && npm install --no-audit --no-fund --no-save --prefix . binaryen@116.0.0 >/dev/null)
+  fi
+
+  if $for_tests; then
+    # Real peers for the tests: an SMTP server (aiosmtpd) and AWS SES v2 (moto), in a private venv.
+    local venv=.tools/python
+    if ! "$venv/bin/python" -c 'import aiosmtpd, moto.server, flask' >/dev/null 2>&1; then
+      python3 -m venv "$venv"
+      say "pip install aiosmtpd moto (test peers)"
+      "$venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'moto[server]==5.2.5'
+    fi
+    if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+      say "npm ci (end2end)"
+      (cd end2end && npm ci --no-audit --no-fund)
+    fi
+  fi
+}
+packages_and_peers &
+downloads=$!
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
@@ -49,32 +90,5 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
     cargo install wasm-bindgen-cli --version "${bindgen_version}" --force
 fi
 
-# wasm-opt: Debian's binaryen 108 breaks release hydration; 116 works. npm's binaryen package
-# ships it built for WebAssembly, run by Node.js: a two-second install instead of building
-# binaryen from source (`cargo install wasm-opt`, about eight minutes here).
-have node && have npm || apt_install nodejs npm
-if ! .tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
-  say "npm install binaryen 116 (wasm-opt)"
-  mkdir -p .tools/binaryen
-  (cd .tools/binaryen && npm install --no-audit --no-fund --no-save --prefix . binaryen@116.0.0 >/dev/null)
-fi
-
-if $for_tests; then
-  [ -x /usr/bin/chromium ] || apt_install chromium
-  # The scale-out test: a real load balancer in front of two servers, and psql to look inside.
-  have haproxy || apt_install haproxy
-  have psql || apt_install postgresql-client
-  # Real peers for the tests: an SMTP server (aiosmtpd) and AWS SES v2 (moto), in a private venv.
-  venv=.tools/python
-  if ! "$venv/bin/python" -c 'import aiosmtpd, moto.server, flask' >/dev/null 2>&1; then
-    have python3 || apt_install python3 python3-venv
-    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-    say "pip install aiosmtpd moto (test peers)"
-    "$venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'moto[server]==5.2.5'
-  fi
-  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-    say "npm ci (end2end)"
-    (cd end2end && npm ci --no-audit --no-fund)
-  fi
-fi
+wait "$downloads" || { echo "installing packages and test peers failed (above)" >&2; exit 1; }
 say "toolchain ready"
