@@ -131,11 +131,20 @@ test('the row menu\'s Delete and Sessions dialogs, and Sign out all other sessio
   await check(page, `/settings/users?q=${encodeURIComponent(email)}`);
   await page.getByLabel(`Actions for ${email}`).click();
   await page.getByRole('button', { name: 'Sessions', exact: true }).click();
-  await expect(page.getByRole('dialog', { name: 'Sessions of Andy Axe' })).toBeVisible();
+  const sessionsDialog = page.getByRole('dialog', { name: 'Sessions of Andy Axe' });
+  await expect(sessionsDialog).toBeVisible();
   expect(await seriousViolations(page), 'the Sessions dialog').toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(sessionsDialog).toBeHidden();
 
   await check(page, '/profile/security');
-  await page.getByRole('button', { name: 'Sign out all other sessions' }).click();
-  await expect(page.getByRole('dialog', { name: 'Sign out all other sessions?' })).toBeVisible();
+  const opener = page.getByRole('button', { name: 'Sign out all other sessions' });
+  await opener.click();
+  const signOutOthers = page.getByRole('dialog', { name: 'Sign out all other sessions?' });
+  await expect(signOutOthers).toBeVisible();
   expect(await seriousViolations(page), 'the Sign out all other sessions dialog').toEqual([]);
+  // Escape closes it, and focus goes back to the button that opened it.
+  await page.keyboard.press('Escape');
+  await expect(signOutOthers).toBeHidden();
+  await expect(opener).toBeFocused();
 });

@@ -2,7 +2,8 @@
 
 use super::api::{EndUserSessions, SignOutOtherSessions, SignOutSession};
 use super::{HistoryEntry, SessionInfo, UserSessionList};
-use crate::ui::{action_error, format_utc, suspense_body, FormError, LoadError, Page};
+use crate::domain::AppError;
+use crate::ui::{action_error, format_utc, suspense_body, Dialog, FormError, LoadError, ModalPanel, Page};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -74,29 +75,22 @@ fn ActiveSessions() -> impl IntoView {
 /// "Sign out all other sessions", confirmed in a dialog.
 #[component]
 fn SignOutOthers(action: ServerAction<SignOutOtherSessions>, confirming: RwSignal<bool>) -> impl IntoView {
-    let ask = move || {
-        view! {
+    view! {
+        <div class="button-row">
             <button type="button" class="secondary danger" on:click=move |_| confirming.set(true)>
                 "Sign out all other sessions"
             </button>
-        }
-    };
-    view! {
-        <div class="button-row">
-            <Show when=move || confirming.get() fallback=ask>
-                <div class="dialog" role="dialog" aria-labelledby="sign-out-others-heading">
-                    <h3 id="sign-out-others-heading">"Sign out all other sessions?"</h3>
-                    <p>"Every other browser signed in to your account is signed out at once. This browser stays signed in."</p>
-                    <div class="button-row">
-                        <button type="button" class="secondary danger" disabled=move || action.pending().get()
-                            on:click=move |_| { action.dispatch(SignOutOtherSessions {}); }>
-                            "Sign out all other sessions"
-                        </button>
-                        <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </div>
-                </div>
-            </Show>
         </div>
+        <Dialog open=confirming id="sign-out-others" title="Sign out all other sessions?">
+            <p>"Every other browser signed in to your account is signed out at once. This browser stays signed in."</p>
+            <div class="button-row">
+                <button type="button" class="secondary danger" disabled=move || action.pending().get()
+                    on:click=move |_| { action.dispatch(SignOutOtherSessions {}); }>
+                    "Sign out all other sessions"
+                </button>
+                <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            </div>
+        </Dialog>
     }
 }
 
@@ -216,18 +210,9 @@ fn HistoryTable(entries: Vec<HistoryEntry>) -> impl IntoView {
     .into_any()
 }
 
-/// The users list's Sessions dialog: the user's live sessions and End all sessions.
+/// The sessions of the users list's Sessions dialog, as they load.
 #[component]
-pub fn UserSessionsDialog(user_id: i64, name: String, on_close: Callback<()>) -> impl IntoView {
-    let end_all = ServerAction::<EndUserSessions>::new();
-    let sessions = Resource::new(
-        move || end_all.version().get(),
-        move |_| super::api::user_sessions(user_id),
-    );
-    let heading_id = format!("user-{user_id}-sessions-heading");
-    let ended = move || matches!(end_all.value().get(), Some(Ok(())));
-    let table_label = heading_id.clone();
-    let labelled_by = heading_id.clone();
+fn UserSessionsList(sessions: Resource<Result<UserSessionList, AppError>>, table_label: String) -> impl IntoView {
     let list = suspense_body(move || {
         let table_label = table_label.clone();
         Suspend::new(async move {
@@ -239,21 +224,36 @@ pub fn UserSessionsDialog(user_id: i64, name: String, on_close: Callback<()>) ->
             }
         })
     });
+    view! { <Transition fallback=loading>{list}</Transition> }
+}
+
+/// The users list's Sessions dialog: the user's live sessions and End all sessions.
+#[component]
+pub fn UserSessionsDialog(user_id: i64, name: String, on_close: Callback<()>) -> impl IntoView {
+    let end_all = ServerAction::<EndUserSessions>::new();
+    let sessions = Resource::new(
+        move || end_all.version().get(),
+        move |_| super::api::user_sessions(user_id),
+    );
+    // The dialog's heading (`<id>-title`) names the table too.
+    let dialog_id = format!("user-{user_id}-sessions");
+    let heading_id = format!("{dialog_id}-title");
+    let ended = move || matches!(end_all.value().get(), Some(Ok(())));
+    let title = format!("Sessions of {name}");
+    let ended_message = StoredValue::new(format!("All sessions of {name} ended: they must sign in again."));
     view! {
-        <div class="inline-form dialog user-sessions" role="dialog" aria-labelledby=labelled_by>
-            <h3 id=heading_id>{format!("Sessions of {name}")}</h3>
+        <ModalPanel id=dialog_id title=title on_close=on_close>
             <FormError error=action_error(end_all)/>
             <Show when=ended>
-                <p class="notice success" role="status">{format!("All sessions of {name} ended: they must sign in again.")}</p>
+                <p class="notice success" role="status">{move || ended_message.get_value()}</p>
             </Show>
-            <Transition fallback=loading>{list}</Transition>
+            <UserSessionsList sessions=sessions table_label=heading_id.clone()/>
             <ActionForm action=end_all>
                 <input type="hidden" name="user_id" value=user_id/>
                 <div class="button-row">
                     <button type="submit" class="secondary danger" disabled=move || end_all.pending().get()>"End all sessions"</button>
-                    <button type="button" class="link-button" on:click=move |_| on_close.run(())>"Close"</button>
                 </div>
             </ActionForm>
-        </div>
+        </ModalPanel>
     }
 }

@@ -5,7 +5,7 @@
 use super::api::{DisableTwoFactor, EnableTwoFactor, RegenerateRecoveryCodes, SaveTwoFactorPolicy, StartTwoFactor};
 use super::{Enrolment, PolicyScope, TwoFactorStatus, MAX_GRACE_DAYS};
 use crate::domain::AppError;
-use crate::ui::{action_error, format_utc, suspense_body, Field, FormError, LoadError, Page};
+use crate::ui::{action_error, format_utc, suspense_body, Field, FormError, LoadError, ModalPanel, Page};
 use leptos::prelude::*;
 
 /// Profile → Two-factor authentication.
@@ -217,29 +217,27 @@ fn CodeAndPassword(
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let heading_id = format!("dialog-{}", submit.to_lowercase());
-    let labelled_by = heading_id.clone();
-    let (password_id, code_id) = (format!("{heading_id}-password"), format!("{heading_id}-code"));
+    let dialog_id = format!("dialog-{}", submit.to_lowercase());
+    let (password_id, code_id) = (format!("{dialog_id}-password"), format!("{dialog_id}-code"));
     let on_form = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         on_submit.run((password.get_untracked(), code.get_untracked()));
     };
     view! {
-        <div class="dialog" role="dialog" aria-labelledby=labelled_by>
-            <h3 id=heading_id>{title}</h3>
+        <ModalPanel id=dialog_id title=title on_close=on_cancel>
             <p>{explain}</p>
             <form on:submit=on_form>
                 <FormError error=error/>
-                <Field id=password_id name="password" label="Your password" kind="password" autocomplete="current-password"
+                <Field id=password_id.clone() name="password" label="Your password" kind="password" autocomplete="current-password"
                     server_error=error on_input=Callback::new(move |v| password.set(v))/>
-                <Field id=code_id name="code" label="6-digit code or recovery code" autocomplete="one-time-code"
+                <Field id=code_id.clone() name="code" label="6-digit code or recovery code" autocomplete="one-time-code"
                     server_error=error on_input=Callback::new(move |v| code.set(v))/>
                 <div class="button-row">
                     <button type="submit" class="primary" disabled=move || pending.get()>{submit}</button>
                     <button type="button" class="link-button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
                 </div>
             </form>
-        </div>
+        </ModalPanel>
     }
 }
 

@@ -43,6 +43,14 @@ pub fn Dialog(
         #[cfg(feature = "hydrate")]
         opener.restore();
     };
+    // Taken away while open (its caller stopped showing it, e.g. a Cancel button of the
+    // caller's own): focus goes back all the same.
+    #[cfg(feature = "hydrate")]
+    on_cleanup(move || {
+        if open.try_get_untracked() == Some(true) {
+            opener.restore();
+        }
+    });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         #[cfg(feature = "hydrate")]
         if ev.key() == "Tab" {
@@ -71,6 +79,31 @@ pub fn Dialog(
             <Show when=move || open.get()>{children()}</Show>
         </dialog>
     }
+}
+
+/// A [`Dialog`] for as long as its caller shows it: open from the start; closing it (Escape,
+/// Close) runs `on_close`, where the caller stops showing it.
+#[component]
+pub fn ModalPanel(
+    #[prop(into)] title: TextProp,
+    #[prop(into)] id: String,
+    on_close: Callback<()>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let open = RwSignal::new(true);
+    Effect::new(move |_| {
+        if !open.get() {
+            on_close.run(());
+        }
+    });
+    Dialog(
+        DialogProps::builder()
+            .open(open)
+            .title(title)
+            .id(id)
+            .children(children)
+            .build(),
+    )
 }
 
 #[cfg(feature = "hydrate")]

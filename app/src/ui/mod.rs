@@ -7,7 +7,7 @@ pub mod dialog;
 pub mod nav;
 pub mod toast;
 
-pub use dialog::Dialog;
+pub use dialog::{Dialog, ModalPanel};
 pub use toast::{on_done, Toasts};
 
 /// The latest result of a server action, as a signal of its error (if any).

@@ -9,9 +9,10 @@ use super::api::{
 use super::feedback::Known;
 use super::UserRow;
 use crate::auth::Me;
+use crate::domain::AppError;
 use crate::domain::{Permission, Role};
 use crate::sessions::view::UserSessionsDialog;
-use crate::ui::{action_error, Confirm, Dialog, Field, FormError};
+use crate::ui::{action_error, Confirm, Field, FormError, ModalPanel};
 use leptos::html;
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -41,6 +42,8 @@ pub struct UserActions {
     pub selected: RwSignal<Vec<i64>>,
     /// Every user the page has shown, by id (for the toasts).
     pub known: StoredValue<HashMap<i64, Known>>,
+    /// How many actions have succeeded: the list refetches when it moves.
+    succeeded: RwSignal<usize>,
 }
 
 impl UserActions {
@@ -57,7 +60,16 @@ impl UserActions {
             editing: RwSignal::new(None),
             selected: RwSignal::new(Vec::new()),
             known: StoredValue::new(HashMap::new()),
+            succeeded: RwSignal::new(0),
         };
+        count_successes(actions.update_name, actions.succeeded);
+        count_successes(actions.change_role, actions.succeeded);
+        count_successes(actions.disable, actions.succeeded);
+        count_successes(actions.enable, actions.succeeded);
+        count_successes(actions.delete, actions.succeeded);
+        count_successes(actions.disable_two_factor, actions.succeeded);
+        count_successes(actions.unlock, actions.succeeded);
+        count_successes(actions.bulk, actions.succeeded);
         // A saved form closes; a refused one stays open with its errors.
         Effect::new(move |_| {
             let saved_name = matches!(actions.update_name.value().get(), Some(Ok(())));
@@ -70,17 +82,24 @@ impl UserActions {
         actions
     }
 
-    /// Changes whenever any action completes, so the list refetches.
+    /// Changes whenever an action succeeds, so the list refetches. Not on a refusal: the
+    /// refetch would draw the rows again, and with them the open form, emptying what the user
+    /// typed to correct it.
     pub fn version(self) -> usize {
-        self.update_name.version().get()
-            + self.change_role.version().get()
-            + self.disable.version().get()
-            + self.enable.version().get()
-            + self.delete.version().get()
-            + self.disable_two_factor.version().get()
-            + self.unlock.version().get()
-            + self.bulk.version().get()
+        self.succeeded.get()
     }
+}
+
+fn count_successes<S>(action: ServerAction<S>, succeeded: RwSignal<usize>)
+where
+    S: server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|value| matches!(value, Some(Ok(_)))) {
+            succeeded.update(|n| *n += 1);
+        }
+    });
 }
 
 impl UserActions {
@@ -329,16 +348,15 @@ fn DisableTwoFactorForm(user: UserRow, actions: UserActions) -> impl IntoView {
     let error = action_error(actions.disable_two_factor);
     let id = user.id;
     let name = format!("{} {}", user.first_name, user.last_name);
-    let open = RwSignal::new(true);
-    Effect::new(move |_| {
-        if !open.get() {
-            actions.editing.set(None);
-        }
-    });
+    let explain = format!(
+        "{name} ({}) will sign in with their password only, their sessions end now, and they are told by email. ",
+        user.email
+    );
+    let close = Callback::new(move |_| actions.editing.set(None));
     view! {
-        <Dialog open=open id=format!("user-{id}-2fa") title=format!("Disable 2FA for {name}?")>
+        <ModalPanel id=format!("user-{id}-2fa") title=format!("Disable 2FA for {name}?") on_close=close>
             <p>
-                {format!("{name} ({}) will sign in with their password only, their sessions end now, and they are told by email. ", user.email)}
+                {explain.clone()}
                 "If a 2FA policy applies to them, they must set it up again at their next sign-in."
             </p>
             <ActionForm action=actions.disable_two_factor>
@@ -348,9 +366,9 @@ fn DisableTwoFactorForm(user: UserRow, actions: UserActions) -> impl IntoView {
                     autocomplete="current-password" server_error=error/>
                 <div class="button-row">
                     <button type="submit" class="secondary danger" disabled=move || actions.disable_two_factor.pending().get()>"Disable 2FA"</button>
-                    <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="button" class="link-button" on:click=move |_| close.run(())>"Cancel"</button>
                 </div>
             </ActionForm>
-        </Dialog>
+        </ModalPanel>
     }
 }
